@@ -1,0 +1,196 @@
+"""From sheet grids to a ParsedFile: pick the project table, read its meta, rows, totals and findings."""
+
+from __future__ import annotations
+
+import re
+
+from etl import normalise, read
+from etl.cells import Table
+from etl.header import SYNONYMS, Header, find_header
+from etl.meta import Meta, has_template_mark, meta_from_name, meta_from_rows, sent_on_in
+from etl.model import AMOUNT_FIELDS, ParsedFile, ParsedRow, SheetGrid
+from etl.rows import check_totals, scan_table
+from monitor.findings import Finding, Severity, column_letter
+
+#: columns without which no row can be read (spent may come as 本年累计支出)
+REQUIRED_COLUMNS = ("project_name", "spent")
+#: sheet names of instructions and samples: on a tie they never win over a data sheet
+_INSTRUCTION_RE = re.compile(r"说明|示例|样表|填表|注意事项|指标解释")
+
+
+def parse_file(data: bytes, file_name: str, *, limits: read.ReadLimits | None = None,
+               default_year: int | None = None) -> ParsedFile:
+    """Read a submitted file and parse it; a file that cannot be read is a ParsedFile of kind unreadable."""
+    try:
+        grids = read.read_grids(data, file_name, limits)
+    except read.UnreadableFileError as exc:
+        parsed = ParsedFile(file_name=file_name, kind="unreadable")
+        parsed.findings.append(Finding(exc.code, exc.reason, file=file_name))
+        return parsed
+    return parse_grids(grids, file_name, default_year=default_year)
+
+
+def parse_grids(grids: list[SheetGrid], file_name: str, *, default_year: int | None = None,
+                header_scan_rows: int = 30) -> ParsedFile:
+    """The project table of a workbook's grids as normalised rows with findings (DESIGN §4)."""
+    parsed = ParsedFile(file_name=file_name, grids=list(grids))
+    parsed.is_template = any(has_template_mark(g.name, g.cells[:5]) for g in grids)
+    tables = [(g, h) for g in grids if g.name != "_fundmon" and (h := find_header(g, header_scan_rows))]
+    if not tables:
+        _apply_meta(parsed, _file_meta(grids[0] if grids else None, header_scan_rows, file_name, default_year))
+        parsed.findings.append(Finding("no-header", "找不到表头：表格前30行中没有“项目名称”“下达资金”“已支出”"
+                                       "等列名，请使用区里下发的模板填报", file=file_name))
+        return parsed
+    grid, header = max(tables, key=lambda t: (t[1].score, not _INSTRUCTION_RE.search(t[0].name)))
+    parsed.findings.extend(_extra_sheets(tables, grid, file_name))
+    meta = _file_meta(grid, header.rows[0], file_name, default_year)
+    _apply_meta(parsed, meta)
+    table = _table(grid, header, file_name, meta.unit)
+    parsed.sheet = grid.name
+    parsed.unit = "元" if (meta.unit or _table_unit(table)) == "元" else "万元"
+    parsed.header_rows = tuple(r + 1 for r in header.rows)
+    parsed.header_map = {table.keys[c.index]: c.field for c in header.columns if c.field and c.field != "seq"}
+    parsed.findings.extend(_duplicate_columns(table))
+    if not _check_columns(parsed, table):
+        return parsed
+    _read_rows(parsed, table)
+    return parsed
+
+
+def _read_rows(parsed: ParsedFile, table: Table) -> None:
+    scan = scan_table(table)
+    parsed.rows = scan.projects
+    parsed.findings.extend(check_totals(table, scan.events))
+    parsed.sent_on = parsed.sent_on or sent_on_in(table.grid.cells[scan.end_row:])
+    if not parsed.rows:
+        parsed.findings.append(Finding("no-data-rows", "表头下面没有项目行：请在表头下逐行填写项目",
+                                       file=parsed.file_name, sheet=table.grid.name))
+        return
+    _mark_duplicates(parsed, table)
+    _towns_from_column(parsed, table)
+
+
+def _file_meta(grid: SheetGrid | None, top: int, file_name: str, default_year: int | None) -> Meta:
+    """Info rows and title first, then the sheet name, then the file name."""
+    meta = meta_from_rows(grid.cells[:top], default_year) if grid else Meta()
+    if grid is not None and grid.name != _stem(file_name):  # a CSV's sheet is named after its file
+        meta.fill_from(meta_from_name(grid.name, "sheet", default_year))
+    meta.fill_from(meta_from_name(file_name, "file", default_year))
+    return meta
+
+
+def _stem(file_name: str) -> str:
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _apply_meta(parsed: ParsedFile, meta: Meta) -> None:
+    parsed.town, parsed.town_source = meta.town, meta.town_source
+    parsed.period, parsed.period_source = meta.period, meta.period_source
+    parsed.sent_on = meta.sent_on
+    parsed.unit = "元" if meta.unit == "元" else "万元"
+
+
+def _table(grid: SheetGrid, header: Header, file_name: str, unit: str | None) -> Table:
+    keys: dict[int, str] = {}
+    seen: set[str] = set()
+    for col in header.columns:
+        key = col.label or f"{column_letter(col.index + 1)}列"
+        if key in seen:
+            key = f"{col.group}·{key}" if col.group and f"{col.group}·{key}" not in seen \
+                else f"{key}（{column_letter(col.index + 1)}列）"
+        seen.add(key)
+        keys[col.index] = key
+    units = {c.index: c.unit or unit or "万元" for c in header.columns}
+    return Table(file_name, grid, header, units, keys, width=len(header.columns))
+
+
+def _table_unit(table: Table) -> str:
+    amount_cols = [c for f, c in table.header.fields.items() if f in AMOUNT_FIELDS]
+    if amount_cols and all(table.units[c] == "元" for c in amount_cols):
+        return "元"
+    return "万元"
+
+
+def _extra_sheets(tables: list[tuple[SheetGrid, Header]], chosen: SheetGrid, file_name: str) -> list[Finding]:
+    found = []
+    for grid, header in tables:
+        if grid is chosen or "project_name" not in header.fields or _INSTRUCTION_RE.search(grid.name):
+            continue
+        if not any(f in header.fields for f in AMOUNT_FIELDS):
+            continue
+        below = grid.cells[header.last_row + 1:]
+        if any(not normalise.is_blank(v) for row in below for v in row):
+            found.append(Finding("extra-sheet", f"工作表“{grid.name}”也像是项目表，但只读取了“{chosen.name}”："
+                                 "如有项目请合并到一张表后重新报送", file=file_name, sheet=grid.name))
+    return found
+
+
+def _duplicate_columns(table: Table) -> list[Finding]:
+    found = []
+    for name, loser in table.header.duplicates:
+        winner = table.label(name)
+        found.append(Finding(
+            "duplicate-column", f"“{table.keys[loser.index]}”与“{winner}”都是{SYNONYMS[name][0]}列，"
+            f"已读取“{winner}”，本列未读取；请删除或改名重复的列",
+            file=table.file_name, sheet=table.grid.name, row=table.header.last_row + 1,
+            col=loser.index + 1, column=table.keys[loser.index]))
+    return found
+
+
+def _check_columns(parsed: ParsedFile, table: Table) -> bool:
+    fields = table.header.fields
+    missing = [f for f in REQUIRED_COLUMNS if f not in fields and not (f == "spent" and "spent_ytd" in fields)]
+    for name in missing:
+        parsed.findings.append(_missing_column(table, name, None))
+    if "allocated" not in fields:
+        parsed.findings.append(_missing_column(table, "allocated", "warning"))
+    return not missing
+
+
+def _missing_column(table: Table, name: str, severity: Severity | None) -> Finding:
+    words = "、".join(SYNONYMS[name][:3])
+    tail = "，已知项目将沿用项目库中的下达资金" if severity else "，本表的项目行未能读取"
+    return Finding("missing-column", f"表头中没有“{SYNONYMS[name][0]}”列（可写作：{words}）{tail}",
+                   file=table.file_name, sheet=table.grid.name, row=table.header.last_row + 1,
+                   severity=severity)
+
+
+def _project_key(row: ParsedRow) -> tuple[str, ...] | None:
+    code = row.values.get("project_code")
+    if code:
+        return ("code", normalise.fold(code))
+    name = row.values.get("project_name")
+    if not name:
+        return None
+    return ("name", normalise.normalise_name(name), str(row.values.get("fund_year", "")))
+
+
+def _mark_duplicates(parsed: ParsedFile, table: Table) -> None:
+    first: dict[tuple[str, ...], ParsedRow] = {}
+    for row in parsed.rows:
+        key = _project_key(row)
+        if key is None:
+            continue
+        if key not in first:
+            first[key] = row
+            continue
+        name = "project_code" if key[0] == "code" else "project_name"
+        what = "项目编号" if key[0] == "code" else "项目名称（及资金年度）"
+        col = table.header.fields[name]
+        row.findings.append(Finding(
+            "duplicate-project", f"与第{first[key].excel_row}行{what}相同，同一项目只能填一行：请删除重复行或合并",
+            file=table.file_name, sheet=table.grid.name, row=row.excel_row, col=col + 1,
+            column=table.keys[col], raw=str(row.values.get(name))))
+        row.rejected = True
+
+
+def _towns_from_column(parsed: ParsedFile, table: Table) -> None:
+    """A 镇街 column wins for its rows; two different towns in one file is an error."""
+    towns = sorted({r.values["town"] for r in parsed.rows if r.values.get("town")})
+    if len(towns) == 1:
+        parsed.town, parsed.town_source = towns[0], "column"
+    elif len(towns) > 1:
+        parsed.findings.append(Finding(
+            "several-towns", f"一个文件只能报送一个镇街，本文件含有{len(towns)}个：{'、'.join(towns)}；请按镇街分开报送",
+            file=parsed.file_name, sheet=table.grid.name, column=table.label("town")))

@@ -1,0 +1,89 @@
+"""Which project a row is: by code, else by confirmed alias, else by town + name key; new ones are created."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
+
+from etl.model import ParsedRow
+from monitor import queries as q
+from monitor.findings import Finding
+from monitor.names import name_key, place_prefixes
+from monitor.schema import Project
+
+
+class ProjectResolver:
+    """Resolves the rows of one file for one town; loads the town's projects once."""
+
+    def __init__(self, session: Session, town_id: int, district: str, candidate_score: int) -> None:
+        self.session = session
+        self.town_id = town_id
+        self.score = candidate_score
+        self.places = place_prefixes(district, q.town_names(session))
+        self.projects = q.town_projects(session, town_id)
+        self.by_key: dict[str, Project] = {}
+        for project in self.projects:
+            self.by_key.setdefault(project.name_key, project)
+        self.aliases = q.town_aliases(session, town_id)
+
+    def resolve_all(self, rows: Sequence[ParsedRow], file_name: str) -> dict[int, Project]:
+        """Excel row → project for every row; near-miss names get a ``name-candidate`` note."""
+        codes = [str(r.values["project_code"]) for r in rows if r.values.get("project_code")]
+        by_code = q.projects_by_code(self.session, codes)
+        return {row.excel_row: self._resolve(row, by_code, file_name) for row in rows}
+
+    def _resolve(self, row: ParsedRow, by_code: dict[str, Project], file_name: str) -> Project:
+        name = str(row.values.get("project_name") or "")
+        code = row.values.get("project_code")
+        key = name_key(name, self.places) or name_key(name)
+        if code and code in by_code:
+            return self._refresh(by_code[code], row)
+        if key in self.aliases:
+            return self._refresh(self.session.get(Project, self.aliases[key]), row)  # type: ignore[arg-type]
+        known = self.by_key.get(key)
+        if known is not None and (not code or known.code is None):
+            if code:
+                known.code = str(code)
+                by_code[str(code)] = known
+            return self._refresh(known, row)
+        project = self._create(row, name, key, code)
+        if code:
+            by_code[str(code)] = project
+        self._note_candidates(row, project, file_name)
+        return project
+
+    def _create(self, row: ParsedRow, name: str, key: str, code: object) -> Project:
+        v = row.values
+        project = Project(code=str(code) if code else None, town_id=self.town_id, name=name, name_key=key,
+                          village=v.get("village"), category=v.get("category"), owner=v.get("owner"),
+                          planned_start=v.get("planned_start"), planned_end=v.get("planned_end"),
+                          created_at=q.now())
+        self.session.add(project)
+        self.session.flush()
+        self.projects.append(project)
+        self.by_key.setdefault(key, project)
+        return project
+
+    def _refresh(self, project: Project, row: ParsedRow) -> Project:
+        """Fill what the project lacked from what the town now says (never overwrite)."""
+        for attr in ("village", "category", "owner", "planned_start", "planned_end"):
+            if getattr(project, attr) is None and row.values.get(attr) is not None:
+                setattr(project, attr, row.values[attr])
+        return project
+
+    def _note_candidates(self, row: ParsedRow, project: Project, file_name: str) -> None:
+        others = {p.id: p.name_key for p in self.projects if p.id != project.id}
+        if not others:
+            return
+        best = process.extractOne(project.name_key, others, scorer=fuzz.ratio, score_cutoff=self.score)
+        if best is None:
+            return
+        other = next(p for p in self.projects if p.id == best[2])
+        row.findings.append(Finding(
+            "name-candidate",
+            f"新项目“{project.name}”与已有项目“{other.name}”名称相近（相似度{best[1]:.0f}），"
+            f"如为同一项目，请用 fundmon projects merge {project.id} {other.id} 确认",
+            file=file_name, sheet=row.sheet, row=row.excel_row, col=row.columns.get("project_name"),
+            column=row.labels.get("project_name"), raw=project.name))

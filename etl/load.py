@@ -1,0 +1,275 @@
+"""From a parsed file to the database, in the caller's one transaction: submission, projects, rows, findings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from etl.identity import ProjectResolver
+from etl.model import ParsedFile, ParsedRow
+from etl.resolve import Identity
+from monitor import queries as q
+from monitor.findings import Finding
+from monitor.schema import Allocation, FindingRow, ReportRow, StoredFile, Submission
+
+
+@dataclass
+class LoadOptions:
+    received_at: datetime | None = None
+    district: str = ""
+    candidate_score: int = 80
+
+
+@dataclass
+class FileOutcome:
+    """What became of one file: the per-file line of the ingest summary."""
+
+    file_name: str
+    outcome: str  # accepted | rejected | duplicate | checked
+    sha256: str = ""
+    submission_id: int | None = None
+    town: str | None = None
+    period: str | None = None
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    superseded_id: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def dedupe_key(sha: str, town: str | None, period: str | None) -> str:
+    return f"{sha}|{town or ''}|{period or ''}"
+
+
+def store_file(session: Session, data: bytes, sha: str, file_name: str) -> None:
+    if session.get(StoredFile, sha) is None:
+        session.add(StoredFile(sha256=sha, size=len(data), content=data, first_name=file_name,
+                               stored_at=q.now()))
+        session.flush()
+
+
+def load_parsed(session: Session, parsed: ParsedFile, data: bytes, identity: Identity,
+                options: LoadOptions) -> FileOutcome:
+    """Load one file. Same bytes for the same town and period again: nothing changes."""
+    sha = sha256_of(data)
+    key = dedupe_key(sha, identity.town, identity.period)
+    existing = session.scalar(select(Submission).where(Submission.dedupe_key == key))
+    if existing is not None and existing.status != "rejected":
+        return FileOutcome(parsed.file_name, "duplicate", sha, existing.id, identity.town, identity.period)
+    store_file(session, data, sha, parsed.file_name)
+    file_findings = [*parsed.findings, *identity.findings]
+    town = q.get_or_create_town(session, identity.town) if identity.town else None
+    sub = existing or Submission(dedupe_key=key)
+    _fill_submission(sub, parsed, sha, town.id if town else None, identity.period, options)
+    if existing is not None:  # a rejected file sent again: judged afresh in the same record
+        session.execute(FindingRow.__table__.delete().where(FindingRow.submission_id == existing.id))
+    session.add(sub)
+    session.flush()
+    outcome = FileOutcome(parsed.file_name, "rejected", sha, sub.id, identity.town, identity.period)
+    if town is None or identity.period is None or any(f.is_error for f in file_findings):
+        return _reject(session, sub, parsed, file_findings, outcome)
+    rows = _load_rows(session, sub, parsed, town.id, identity.period, options)
+    if not rows:
+        return _reject(session, sub, parsed, file_findings, outcome)
+    previous = q.current_submission(session, town.id, identity.period)
+    sub.status = "accepted"
+    if previous is not None and previous.id != sub.id:
+        file_findings += _supersede(session, previous, sub, rows, parsed.file_name)
+        outcome.superseded_id = previous.id
+    return _finish(session, sub, parsed, file_findings, outcome, "accepted")
+
+
+def _fill_submission(sub: Submission, parsed: ParsedFile, sha: str, town_id: int | None,
+                     period: str | None, options: LoadOptions) -> None:
+    sub.file_name, sub.sha256, sub.town_id, sub.period = parsed.file_name, sha, town_id, period
+    sub.received_at = options.received_at or q.now()
+    sub.ingested_at = q.now()
+    sub.status, sub.sheet, sub.unit = "rejected", parsed.sheet, parsed.unit
+    sub.is_template, sub.town_source, sub.period_source = parsed.is_template, parsed.town_source, \
+        parsed.period_source
+    sub.header_map = dict(parsed.header_map)
+
+
+def _reject(session: Session, sub: Submission, parsed: ParsedFile, file_findings: list[Finding],
+            outcome: FileOutcome) -> FileOutcome:
+    errors = [f for f in file_findings if f.is_error]
+    if errors:
+        sub.reason = errors[0].message
+    elif not parsed.accepted_rows:
+        sub.reason = "所有项目行均有错误，未能导入任何数据"
+    return _finish(session, sub, parsed, file_findings, outcome, "rejected")
+
+
+def _finish(session: Session, sub: Submission, parsed: ParsedFile, file_findings: list[Finding],
+            outcome: FileOutcome, status: str) -> FileOutcome:
+    sub.status = status
+    findings = file_findings + [f for row in parsed.rows for f in row.findings]
+    sub.rows_accepted = len(parsed.accepted_rows) if status == "accepted" else 0
+    sub.rows_rejected = len(parsed.rows) - sub.rows_accepted
+    sub.errors = sum(1 for f in findings if f.is_error)
+    sub.warnings = sum(1 for f in findings if f.severity == "warning")
+    if findings:
+        session.execute(insert(FindingRow), [_finding_dict(sub.id, f) for f in findings])
+    session.flush()
+    outcome.outcome, outcome.findings = status, findings
+    outcome.rows_accepted, outcome.rows_rejected = sub.rows_accepted, sub.rows_rejected
+    return outcome
+
+
+def _finding_dict(submission_id: int, f: Finding) -> dict[str, object]:
+    return {"submission_id": submission_id, "file_name": f.file, "sheet": f.sheet, "row": f.row,
+            "col": f.col, "column": f.column, "raw": f.raw, "code": f.code, "severity": f.severity,
+            "message": f.message}
+
+
+def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: int, period: str,
+               options: LoadOptions) -> list[dict[str, object]]:
+    """Resolve each accepted row's project, check it against history, insert the report rows."""
+    resolver = ProjectResolver(session, town_id, options.district, options.candidate_score)
+    candidates = [r for r in parsed.rows if not r.rejected]
+    resolved = resolver.resolve_all(candidates, parsed.file_name)
+    history = q.last_reports_before(session, [p.id for p in resolved.values()], period)
+    prior_year = q.last_reports_before(session, [p.id for p in resolved.values()], f"{period[:4]}-01")
+    alloc = q.allocation_totals(session, [p.id for p in resolved.values()])
+    seen: set[tuple[int, int | None]] = set()
+    rows: list[dict[str, object]] = []
+    for row in candidates:
+        project = resolved[row.excel_row]
+        fund_year = row.values.get("fund_year") or alloc.get(project.id, {}).get("fund_year") \
+            or int(period[:4])
+        if (project.id, fund_year) in seen:
+            _reject_row(row, "duplicate-project", "project_name",
+                        f"项目“{project.name}”在本表中重复填报，请合并为一行", parsed.file_name)
+            continue
+        spent = _spent(row, prior_year.get(project.id))
+        if row.values.get("allocated") is None and project.id not in alloc:
+            _reject_row(row, "missing-allocated", "allocated",
+                        "新项目缺少下达资金，请填写下达资金（万元）", parsed.file_name)
+            continue
+        seen.add((project.id, fund_year))
+        _check_history(row, spent, history.get(project.id), parsed.file_name)
+        _check_allocation(row, alloc.get(project.id), parsed.file_name)
+        rows.append(_report_dict(sub.id, project.id, row, int(fund_year), spent))  # type: ignore[arg-type]
+        _record_allocation(session, sub, project.id, int(fund_year), row)  # type: ignore[arg-type]
+    if rows:
+        session.execute(insert(ReportRow), rows)
+    return rows
+
+
+def _reject_row(row: ParsedRow, code: str, field_name: str, message: str, file_name: str) -> None:
+    row.rejected = True
+    row.findings.append(field_finding(row, code, field_name, message, file_name))
+
+
+def field_finding(row: ParsedRow, code: str, field_name: str, message: str, file_name: str) -> Finding:
+    """A finding on one field's cell of a row, with the label and raw value the file shows."""
+    label = row.labels.get(field_name)
+    return Finding(code, message, file=file_name, sheet=row.sheet, row=row.excel_row,
+                   col=row.columns.get(field_name), column=label,
+                   raw=row.raw.get(label) if label else None)
+
+
+def _spent(row: ParsedRow, before_year: tuple[str, int] | None) -> int:
+    """Project-to-date spent; a 本年累计 column gets earlier years' spending added, never mixed."""
+    if row.values.get("spent") is not None:
+        return int(row.values["spent"])
+    ytd = row.values.get("spent_ytd")
+    if ytd is not None:
+        return int(ytd) + (before_year[1] if before_year else 0)
+    return 0
+
+
+def _check_history(row: ParsedRow, spent: int, last: tuple[str, int] | None, file_name: str) -> None:
+    if last is not None and spent < last[1]:
+        row.findings.append(field_finding(
+            row, "spent-decreased", "spent",
+            f"累计支出{_wan(spent)}万元低于{last[0]}报送的{_wan(last[1])}万元，累计数只能增加，请核实",
+            file_name))
+
+
+def _check_allocation(row: ParsedRow, totals: dict[str, object] | None, file_name: str) -> None:
+    allocated = row.values.get("allocated")
+    register = (totals or {}).get("register")
+    if allocated is not None and isinstance(register, int) and int(allocated) != register:
+        row.findings.append(field_finding(
+            row, "allocation-mismatch", "allocated",
+            f"下达资金{_wan(int(allocated))}万元与项目库{_wan(register)}万元不一致，请核实", file_name))
+
+
+def _record_allocation(session: Session, sub: Submission, project_id: int, fund_year: int,
+                       row: ParsedRow) -> None:
+    """A town's 下达资金 is the project's allocation for that fund year, unless the register has one."""
+    allocated = row.values.get("allocated")
+    if allocated is None:
+        return
+    current = session.scalar(select(Allocation).where(
+        Allocation.project_id == project_id, Allocation.fund_year == fund_year))
+    if current is None:
+        session.add(Allocation(project_id=project_id, fund_year=fund_year, amount_fen=int(allocated),
+                               source="submission", submission_id=sub.id, created_at=q.now()))
+    elif current.source == "submission" and _is_newer(session, sub, current.submission_id):
+        current.amount_fen, current.submission_id = int(allocated), sub.id
+
+
+def _is_newer(session: Session, sub: Submission, other_id: int | None) -> bool:
+    other = session.get(Submission, other_id) if other_id else None
+    return other is None or (sub.period or "") >= (other.period or "")
+
+
+def _supersede(session: Session, previous: Submission, sub: Submission, rows: list[dict[str, object]],
+               file_name: str) -> list[Finding]:
+    previous.status, previous.superseded_by_id = "superseded", sub.id
+    missing = q.report_project_ids(session, previous.id) - {int(r["project_id"]) for r in rows}  # type: ignore[call-overload]
+    findings = []
+    for pid in sorted(missing):
+        from monitor.schema import Project
+
+        project = session.get(Project, pid)
+        findings.append(Finding(
+            "project-missing",
+            f"更正后的报表缺少此前报送的项目“{project.name if project else pid}”，该项目沿用上次报送数据，"
+            "如项目已取消请在项目状态中注明",
+            file=file_name))
+    return findings
+
+
+def _report_dict(submission_id: int, project_id: int, row: ParsedRow, fund_year: int,
+                 spent: int) -> dict[str, object]:
+    v = row.values
+    return {
+        "submission_id": submission_id, "project_id": project_id, "sheet": row.sheet,
+        "excel_row": row.excel_row, "fund_year": fund_year, "allocated_fen": v.get("allocated"),
+        "requested_fen": v.get("requested"), "disbursed_fen": v.get("disbursed"), "spent_fen": spent,
+        "spent_ytd_fen": v.get("spent_ytd"), "progress_bp": _bp(v.get("progress")),
+        "reported_rate_bp": _bp(v.get("spend_rate")), "status": v.get("status"),
+        "village": v.get("village"), "category": v.get("category"),
+        "planned_start": v.get("planned_start"), "planned_end": v.get("planned_end"),
+        "issues": v.get("issues"), "remarks": v.get("remarks"), "raw": dict(row.raw),
+    }
+
+
+def _bp(value: object) -> int | None:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if value is None:
+        return None
+    return int((Decimal(str(value)) * 10000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _wan(fen: int) -> str:
+    return f"{fen / 1_000_000:,.2f}"

@@ -1,0 +1,199 @@
+"""From a submitted file's bytes to sheet grids: xlsx/xlsm/xls via calamine, CSV by sniffing, bombs refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import python_calamine
+
+from etl.model import SheetGrid
+
+MIB = 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+_DELIMITERS = (",", "\t", ";")
+_SNIFF_LINES = 50
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+REASON_NOT_EXCEL = "文件不是有效的Excel文件（可能已损坏或扩展名错误），请重新导出为 .xlsx 后再报送"
+REASON_ENCRYPTED = "文件已加密，请取消密码后再报送"
+REASON_ENCODING = "文件编码无法识别，请另存为UTF-8或GBK编码的CSV，或另存为 .xlsx 后再报送"
+REASON_NUL = "文件含有空字符（NUL），不是有效的CSV文本，请用Excel另存为 .xlsx 或 UTF-8 编码的CSV后再报送"
+REASON_UTF16 = "文件是UTF-16编码的文本，请用Excel另存为 .xlsx 或 UTF-8 编码的CSV后再报送"
+REASON_HTML = "文件实际是网页（HTML/XML）格式，不是真正的Excel文件，请用Excel打开后另存为 .xlsx 再报送"
+REASON_NOT_SHEET = "文件是压缩包而不是Excel表格，请报送 .xlsx 文件"
+REASON_BAD_CSV = "CSV文件格式有误（引号不配对或单元格过长），请用Excel另存为 .xlsx 后再报送"
+REASON_EMPTY = "文件没有任何内容，请检查是否选错了文件"
+
+
+class UnreadableFileError(Exception):
+    """A file that cannot be read at all; ``code`` is a finding code, ``reason`` tells the town what to do."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class ReadLimits:
+    """Refuse files past these sizes before they can exhaust memory or time."""
+
+    max_file_bytes: int = 50 * MIB
+    max_uncompressed_bytes: int = 300 * MIB
+    max_rows: int = 100_000
+    max_cols: int = 500
+
+
+def read_grids(data: bytes, file_name: str, limits: ReadLimits | None = None) -> list[SheetGrid]:
+    """Every sheet of a workbook (or the one table of a CSV) as a grid whose ``cells[0][0]`` is A1."""
+    limits = limits or ReadLimits()
+    if len(data) > limits.max_file_bytes:
+        raise UnreadableFileError(
+            "file-too-large",
+            f"文件大小 {len(data) / MIB:.1f} MB，超过上限 {limits.max_file_bytes / MIB:.0f} MB，"
+            "请删除无关的工作表、图片后再报送",
+        )
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        raise UnreadableFileError("file-empty", REASON_EMPTY)
+    if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        _check_zip(data, limits)
+        grids = _read_workbook(data, limits)
+    elif data.startswith(OLE_MAGIC):
+        grids = _read_workbook(data, limits)
+    else:
+        grids = [_read_csv(data, file_name, limits)]
+    if not any(_has_value(grid) for grid in grids):
+        raise UnreadableFileError("file-empty", "文件中的工作表都是空的，请检查是否选错了文件或工作表")
+    return grids
+
+
+def _has_value(grid: SheetGrid) -> bool:
+    return any(cell is not None for row in grid.cells for cell in row)
+
+
+def _check_zip(data: bytes, limits: ReadLimits) -> None:
+    """Read only the zip directory: a bomb declares its huge sizes there, before anything is inflated."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL) from exc
+    declared = sum(member.file_size for member in members)
+    if declared > limits.max_uncompressed_bytes:
+        raise UnreadableFileError(
+            "file-too-large",
+            f"文件解压后有 {declared / MIB:.0f} MB，超过上限 {limits.max_uncompressed_bytes / MIB:.0f} MB，"
+            "请删除无关的工作表、图片后再报送",
+        )
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
+        raise UnreadableFileError("file-unreadable", REASON_NOT_SHEET)
+
+
+def _read_workbook(data: bytes, limits: ReadLimits) -> list[SheetGrid]:
+    """xlsx / xlsm / xlsb / xls / ods through calamine; every calamine failure becomes UnreadableFileError."""
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return [_read_sheet(workbook, name, limits) for name in workbook.sheet_names]
+    except UnreadableFileError:
+        raise
+    except python_calamine.PasswordError as exc:
+        raise UnreadableFileError("file-unreadable", REASON_ENCRYPTED) from exc
+    except (python_calamine.CalamineError, ValueError, TypeError, OverflowError, IndexError) as exc:
+        raise UnreadableFileError("file-unreadable", _workbook_reason(data)) from exc
+    except BaseException as exc:
+        # a Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise UnreadableFileError("file-unreadable", _workbook_reason(data)) from exc
+
+
+def _workbook_reason(data: bytes) -> str:
+    # an xlsx with a password is an OLE2 container holding EncryptedPackage, not a zip
+    if data.startswith(OLE_MAGIC) and any(marker in data for marker in _ENCRYPTED_MARKERS):
+        return REASON_ENCRYPTED
+    return REASON_NOT_EXCEL
+
+
+def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, limits: ReadLimits) -> SheetGrid:
+    sheet = workbook.get_sheet_by_name(name)
+    if sheet.end is not None:
+        _check_size(name, sheet.end[0] + 1, sheet.end[1] + 1, limits)
+    rows = sheet.to_python(skip_empty_area=False)
+    cells = [[None if value == "" else value for value in row] for row in rows]
+    merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+    return SheetGrid(name=name, cells=cells, merged=merged)
+
+
+def _check_size(name: str, n_rows: int, n_cols: int, limits: ReadLimits) -> None:
+    if n_rows > limits.max_rows or n_cols > limits.max_cols:
+        raise UnreadableFileError(
+            "file-too-large",
+            f"工作表“{name}”有 {n_rows} 行 {n_cols} 列，超过上限 {limits.max_rows} 行 {limits.max_cols} 列，"
+            "请删除多余的行列或拆分文件后再报送",
+        )
+
+
+def _decode_text(data: bytes, file_name: str) -> str:
+    # a file named .xls* that is not text either is a broken workbook, not a badly encoded CSV
+    is_excel_name = file_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFileError("file-unreadable", REASON_UTF16)
+    if b"\x00" in data:
+        raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL if is_excel_name else REASON_NUL)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL_RE.search(text):
+            break  # binary that happens to decode: not a text table
+        return text
+    raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL if is_excel_name else REASON_ENCODING)
+
+
+def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> SheetGrid:
+    text = _decode_text(data, file_name)
+    head = text.lstrip()[:512].lower()
+    if head.startswith("<") and any(tag in head for tag in ("<html", "<table", "<?xml", "<!doctype")):
+        raise UnreadableFileError("file-unreadable", REASON_HTML)
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
+    except csv.Error as exc:
+        raise UnreadableFileError("file-unreadable", REASON_BAD_CSV) from exc
+    width = max((len(row) for row in rows), default=0)
+    _check_size(_stem(file_name), len(rows), width, limits)
+    cells: list[list[Any]] = [[cell if cell != "" else None for cell in row] for row in rows]
+    for row in cells:
+        row.extend([None] * (width - len(row)))
+    return SheetGrid(name=_stem(file_name), cells=cells)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most lines into the same number (> 1) of fields, weighted by that number."""
+    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
+    best, best_score = ",", 0
+    for delimiter in _DELIMITERS:
+        counts = Counter(
+            len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(row) > 1
+        )
+        if counts:
+            width, lines = max(counts.items(), key=lambda item: (item[1] * item[0], item[0]))
+            if lines * width > best_score:
+                best, best_score = delimiter, lines * width
+    return best
+
+
+def _stem(file_name: str) -> str:
+    base = re.split(r"[\\/]", file_name)[-1]
+    stem, dot, _ = base.rpartition(".")
+    return stem if dot and stem else base

@@ -1,0 +1,61 @@
+"""Rendering batch results for people: the per-file summary table and the 问题清单 workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+RESULT_LABEL = {"accepted": "accepted 已导入", "rejected": "rejected 退回", "duplicate": "unchanged 重复",
+                "checked": "checked 已检查"}
+
+
+def write_problem_lists(report: Any, folder: Path) -> dict[Path, Path]:
+    """One 问题清单 per file with findings; returns source path → written path."""
+    from reports.problem_list import problem_list_name, write_problem_list
+
+    written: dict[Path, Path] = {}
+    for result in report.results:
+        outcome = result.outcome
+        if not outcome.findings or outcome.outcome == "duplicate":
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / problem_list_name(result.path.name)
+        info = {"文件": result.path.name, "镇街": outcome.town or "（未识别）",
+                "报表月份": outcome.period or "（未识别）",
+                "处理结果": RESULT_LABEL.get(outcome.outcome, outcome.outcome),
+                "错误": str(outcome.errors), "警告": str(outcome.warnings)}
+        grids = result.parsed.grids if result.parsed is not None else None
+        written[result.path] = write_problem_list(target, file_name=result.path.name, data=result.data,
+                                                  findings=outcome.findings, grids=grids, title_info=info)
+    return written
+
+
+def print_file_table(report: Any, written: dict[Path, Path]) -> None:
+    console = Console(soft_wrap=False, width=max(Console().width, 140))
+    table = Table(show_lines=False)
+    for head in ("#", "File 文件", "Town 镇街", "Period 月份", "Result 结果", "Rows 行", "Rejected 退回",
+                 "Warnings 警告", "Supersedes 替代"):
+        table.add_column(head, overflow="fold")
+    for result in report.results:
+        o = result.outcome
+        table.add_row(str(o.submission_id or ""), result.path.name, o.town or "?", o.period or "?",
+                      RESULT_LABEL.get(o.outcome, o.outcome), str(o.rows_accepted), str(o.rows_rejected),
+                      str(o.warnings), f"#{o.superseded_id}" if o.superseded_id else "")
+    console.print(table)
+    for result in report.results:
+        first_error = next((f for f in result.outcome.findings if f.is_error), None)
+        if result.outcome.outcome == "rejected" and first_error is not None:
+            click.echo(f"  {result.path.name}: {first_error.message}")
+    if written:
+        click.echo(f"问题清单 written for {len(written)} file(s) in {next(iter(written.values())).parent}/")
+    total = len(report.results)
+    accepted = sum(1 for r in report.results if r.outcome.outcome in ("accepted", "checked"))
+    click.echo(f"{total} file(s): {accepted} read, "
+               f"{sum(r.outcome.rows_accepted for r in report.results)} rows, "
+               f"{sum(r.outcome.rows_rejected for r in report.results)} rejected rows, "
+               f"{sum(r.outcome.errors for r in report.results)} errors, "
+               f"{sum(r.outcome.warnings for r in report.results)} warnings.")

@@ -1,0 +1,102 @@
+"""Opening the database: engine, SQLite pragmas, and Alembic migrations applied on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.errors import DatabaseError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _alembic_config(connection):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config(None)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {url!r} (e.g. sqlite:///fundmon.db)") from exc
+    backend = parsed.get_backend_name()
+    if backend not in {"sqlite", "postgresql"}:
+        raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseError(f"folder for the database does not exist: {folder}")
+    try:
+        engine = create_engine(parsed, future=True)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise DatabaseError(f"cannot open database {parsed.render_as_string()}: {exc}") from exc
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def migrate(engine: Engine, notify: Callable[[str], None] | None = None) -> None:
+    """Bring the schema to the newest revision; say so in one line when an older database is upgraded."""
+    from alembic import command
+
+    try:
+        current = current_revision(engine)
+        head = head_revision()
+        if current == head:
+            return
+        with engine.connect() as conn:
+            has_tables = bool(inspect(conn).get_table_names())
+        if current is None and has_tables:
+            raise DatabaseError("the database holds tables that are not fundmon's; use an empty database")
+        if current is not None and notify:
+            notify(f"Upgrading database schema from {current} to {head}.")
+        with engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot use database {engine.url.render_as_string()}: {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"database error while migrating: {exc}") from exc
+
+
+def open_database(url: str, notify: Callable[[str], None] | None = None) -> sessionmaker[Session]:
+    """Engine + migrations + a session factory: the one way the application opens its database."""
+    engine = create_db_engine(url)
+    migrate(engine, notify)
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,150 @@
+"""Every setting declared once (name, default, help); the config file, CLI help and docs read from here."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import ConfigError
+
+DEFAULT_DB_URL = "sqlite:///fundmon.db"
+DEFAULT_CONFIG_NAME = "fundmon.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: a dotted key as written in fundmon.toml, its default, type and help."""
+
+    key: str
+    default: Any
+    help: str
+    kind: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database.url", DEFAULT_DB_URL, "Database URL (SQLite file or postgresql+psycopg://…).", str),
+    Setting("district.name", "湘桥区", "District name, used in documents and to strip name prefixes.", str),
+    Setting("district.bureau", "湘桥区农业农村局", "The bureau that issues documents.", str),
+    Setting("towns.expected", [], "Towns expected to report (empty: learn towns from the data).", list),
+    Setting("reporting.deadline_day", 5, "Reports for a month are due by this day of the next month.", int),
+    Setting("reporting.holidays", [], "Public holidays (YYYY-MM-DD) that move the deadline.", list),
+    Setting("reporting.workdays", [], "Weekend days that are working days (调休上班), YYYY-MM-DD.", list),
+    Setting("reporting.timezone", "Asia/Shanghai", "Time zone of received times and schedules.", str),
+    Setting("ingest.max_file_mb", 50, "Refuse files larger than this (MB).", int),
+    Setting("ingest.max_uncompressed_mb", 300, "Refuse xlsx whose contents expand beyond this (MB).", int),
+    Setting("ingest.max_rows", 100000, "Refuse sheets with more rows than this.", int),
+    Setting("ingest.header_scan_rows", 30, "How many top rows to search for the header.", int),
+    Setting("ingest.findings_dir", "问题清单", "Where 问题清单 workbooks go (relative to the working folder).", str),
+    Setting("identity.candidate_score", 80, "Similarity (0–100) from which two names are merge candidates.", int),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+@dataclass
+class Settings:
+    """The effective settings: defaults, overridden by the config file, overridden by the CLI."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _BY_KEY:
+            raise KeyError(key)
+        return self.values.get(key, _BY_KEY[key].default)
+
+    @property
+    def expected_towns(self) -> list[str]:
+        return list(self["towns.expected"])
+
+    @property
+    def holidays(self) -> set[date]:
+        return {_parse_day(d, "reporting.holidays") for d in self["reporting.holidays"]}
+
+    @property
+    def workdays(self) -> set[date]:
+        return {_parse_day(d, "reporting.workdays") for d in self["reporting.workdays"]}
+
+
+def _parse_day(text: Any, key: str) -> date:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and dotted not in _BY_KEY:
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _check(key: str, value: Any, origin: str) -> Any:
+    if key not in _BY_KEY:
+        known = ", ".join(sorted(_BY_KEY))
+        raise ConfigError(f"{origin}: unknown setting {key!r} (known: {known})")
+    kind = _BY_KEY[key].kind
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise ConfigError(f"{origin}: {key} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read ``path`` (or ./fundmon.toml when it exists), check every key, apply overrides."""
+    values: dict[str, Any] = {}
+    source = None
+    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+        path = Path(DEFAULT_CONFIG_NAME)
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        for key, value in _flatten(data).items():
+            values[key] = _check(key, value, str(path))
+        source = Path(path)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = _check(key, value, "command line")
+    settings = Settings(values, source)
+    settings.holidays, settings.workdays  # noqa: B018 - validate the dates now, not mid-run
+    return settings
+
+
+def database_url(settings: Settings, cli_value: str | None = None) -> str:
+    """--db, else FUNDMON_DB, else the config file, else the default."""
+    return cli_value or os.environ.get("FUNDMON_DB") or settings["database.url"]
+
+
+def example_toml() -> str:
+    """A commented fundmon.toml with every setting at its default (the shipped example is made from this)."""
+    lines = ["# fundmon settings — every key is optional; shown with its default.", ""]
+    section = None
+    for s in SETTINGS:
+        head, name = s.key.rsplit(".", 1)
+        if head != section:
+            lines += ["", f"[{head}]"] if section else [f"[{head}]"]
+            section = head
+        lines.append(f"# {s.help}")
+        lines.append(f"{name} = {_toml_value(s.default)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)

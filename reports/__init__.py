@@ -1,0 +1,1 @@
+"""From status to documents: the problem list, dispatch, review, letters, templates."""

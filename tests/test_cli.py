@@ -1,0 +1,141 @@
+"""The CLI: exit codes, one-line errors, the summary, JSON equal to the library, the installed command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli.main import cli
+from tests.helpers import LX_ROWS, project, town_workbook
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FUNDMON_DB", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    return town_workbook(tmp_path / "磷溪镇_2023年10月.xlsx", "磷溪镇", "2023-10", LX_ROWS)
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> Path:
+    return town_workbook(tmp_path / "官塘镇_2023年10月.xlsx", "官塘镇", "2023-10",
+                         [project("G1", "奕湖村污水治理", 300, "待定", village="奕湖")])
+
+
+def test_ingest_good_file_exit_0_with_summary(run, good: Path) -> None:
+    result = run("ingest", str(good), "--received", "2023-11-03 10:20")
+    assert result.exit_code == 0, result.output
+    assert "磷溪镇" in result.output and "2023-10" in result.output and "accepted" in result.output
+    assert Path("fundmon.db").is_file()
+
+
+def test_ingest_with_error_findings_exit_3_and_problem_list(run, good: Path, bad: Path) -> None:
+    result = run("ingest", str(good), str(bad))
+    assert result.exit_code == 3, result.output
+    assert "rejected" in result.output and "待定" in result.output
+    lists = list(Path("问题清单").glob("*.xlsx"))
+    assert [p.name for p in lists] == ["官塘镇_2023年10月_问题清单.xlsx"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(lists[0])
+    town_sheet = wb["项目进度"]
+    assert town_sheet["J4"].comment is not None and "待定" in town_sheet["J4"].comment.text
+
+
+def test_check_stores_nothing(run, bad: Path) -> None:
+    result = run("check", str(bad))
+    assert result.exit_code == 3 and "checked" in result.output
+    assert not Path("fundmon.db").exists()
+
+
+def test_status_json_equals_library(run, good: Path) -> None:
+    assert run("ingest", str(good)).exit_code == 0
+    result = run("status", "--period", "2023-10", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    from monitor.db import open_database
+    from monitor.settings import load_settings
+    from monitor.status import build_status
+
+    with open_database("sqlite:///fundmon.db")() as s:
+        assert data == json.loads(json.dumps(build_status(s, load_settings(), "2023-10")))
+    assert "溪口市场升级改造" in result.output  # UTF-8, not ASCII-escaped
+
+
+def test_status_csv_and_table(run, good: Path) -> None:
+    run("ingest", str(good))
+    csv_out = run("status", "--format", "csv", "--period", "2023-10").output.splitlines()
+    assert csv_out[0].startswith("project_code,project_name,town") and len(csv_out) == 4
+    assert "溪口市场升级改造" in run("status", "--period", "2023-10").output
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("--db", "mysql://nope/x", "status"), "unsupported database"),
+    (("--db", "sqlite:////no/such/folder/x.db", "status"), "does not exist"),
+    (("--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "status"), "cannot use database"),
+    (("--config", "missing.toml", "status"), "config file not found"),
+    (("status", "--period", "2023-13"), "2023-10"),
+    (("submissions", "withdraw", "99"), "no submission #99"),
+    (("projects", "merge", "1", "2"), "no project #1"),
+])
+def test_usage_config_and_database_errors_exit_2_in_one_line(run, args, needle) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output
+
+
+def test_bad_config_value_exit_2(run) -> None:
+    Path("fundmon.toml").write_text('[reporting]\ndeadline_day = "five"\n', encoding="utf-8")
+    result = run("status")
+    assert result.exit_code == 2 and "deadline_day must be int" in result.output
+    Path("fundmon.toml").write_text('[reporting]\ndeadlin_day = 5\n', encoding="utf-8")
+    assert "unknown setting" in run("status").output
+
+
+def test_submissions_list_and_withdraw(run, good: Path) -> None:
+    run("ingest", str(good), "--received", "2023-11-09")
+    listing = run("submissions")
+    assert listing.exit_code == 0 and "磷溪镇" in listing.output and "late" in listing.output
+    assert run("submissions", "withdraw", "1", "--note", "test").exit_code == 0
+    assert "withdrawn" in run("submissions", "--format", "json").output
+    assert "withdraw" in run("submissions", "log").output
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    import click
+
+    def walk(command: click.Command, path: str) -> None:
+        assert command.help and "Example" in command.help or isinstance(command, click.Group), path
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+
+    walk(cli, "fundmon")
+
+
+INSTALLED = shutil.which("fundmon", path=str(Path(sys.executable).parent)) or shutil.which("fundmon")
+
+
+@pytest.mark.skipif(INSTALLED is None, reason="the fundmon script is not installed")
+def test_installed_command_runs(tmp_path: Path) -> None:
+    result = subprocess.run([str(INSTALLED), "--db", f"sqlite:///{tmp_path / 'x.db'}", "status"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "No data yet" in result.stdout
+    module = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True)
+    assert module.returncode == 0 and "fundmon" in module.stdout

@@ -1,0 +1,72 @@
+"""The status contract of DESIGN §6: every key, exact amounts, default period, ranks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from etl.pipeline import IngestOptions, ingest_paths
+from monitor.db import open_database
+from monitor.settings import load_settings
+from monitor.status import build_status
+from tests.helpers import LX_ROWS, project, town_workbook
+
+SETTINGS = load_settings(None, {"towns.expected": ["磷溪镇", "官塘镇", "铁铺镇"]})
+PROJECT_KEYS = {"project_code", "project_name", "town", "village", "category", "fund_year", "allocated",
+                "requested", "disbursed", "spent", "spend_rate", "benchmark", "gap", "light", "progress",
+                "status", "flags", "last_period"}
+TOWN_KEYS = {"town", "projects", "allocated", "spent", "spend_rate", "benchmark", "gap", "light", "rank",
+             "green", "yellow", "red", "submitted", "requested", "disbursed", "bottom_three"}
+
+
+@pytest.fixture
+def loaded(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    factory = open_database(db_url)
+    files = [
+        town_workbook(tmp_path / "lx9.xlsx", "磷溪镇", "2023-09", LX_ROWS),
+        town_workbook(tmp_path / "lx10.xlsx", "磷溪镇", "2023-10", LX_ROWS[:2]),
+        town_workbook(tmp_path / "gt10.xlsx", "官塘镇", "2023-10",
+                      [project("XQ-GT-1", "奕湖村污水治理", 300, 270, village="奕湖", year=2022),
+                       project("XQ-GT-2", "宫头村四小园", 0, 0, village="宫头")]),
+    ]
+    ingest_paths(factory, files, SETTINGS, IngestOptions())
+    return factory
+
+
+def test_status_json_shape_and_figures(loaded) -> None:
+    with loaded() as s:
+        data = build_status(s, SETTINGS, "2023-10")
+    assert data["period"] == "2023-10" and data["benchmark_mode"] == "monthly" and "thresholds" in data
+    for p in data["projects"]:
+        assert set(p) >= PROJECT_KEYS
+    for t in data["towns"]:
+        assert set(t) >= TOWN_KEYS
+    by_name = {p["project_name"]: p for p in data["projects"]}
+    market = by_name["溪口市场升级改造"]
+    assert market["allocated"] == 4_200_000.00 and market["spent"] == 1_305_000.00
+    assert market["spend_rate"] == 0.3107 and market["requested"] == 2_000_000.00
+    assert market["progress"] == 0.6 and market["status"] == "在建" and market["last_period"] == "2023-10"
+    lamps = by_name["北堤村太阳能路灯"]  # not in October's file: keeps its September report
+    assert lamps["last_period"] == "2023-09" and lamps["spend_rate"] == 1.0
+    zero = by_name["宫头村四小园"]
+    assert zero["spend_rate"] is None and zero["allocated"] == 0.0
+    assert by_name["奕湖村污水治理"]["fund_year"] == 2022
+    towns = {t["town"]: t for t in data["towns"]}
+    assert towns["官塘镇"]["rank"] == 1 and towns["磷溪镇"]["rank"] == 2
+    assert towns["官塘镇"]["projects"] == 2 and towns["官塘镇"]["allocated"] == 3_000_000.00
+    assert towns["铁铺镇"]["submitted"] is False and towns["铁铺镇"]["rank"] is None
+    assert towns["磷溪镇"]["submitted"] is True
+
+
+def test_default_period_waits_for_the_deadline(loaded) -> None:
+    with loaded() as s:
+        assert build_status(s, SETTINGS, as_of=date(2023, 11, 3))["period"] == "2023-09"
+        assert build_status(s, SETTINGS, as_of=date(2023, 11, 6))["period"] == "2023-10"
+
+
+def test_empty_database_has_no_period(db_url: str) -> None:
+    with open_database(db_url)() as s:
+        data = build_status(s, SETTINGS)
+    assert data["period"] is None and data["projects"] == []
