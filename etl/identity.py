@@ -27,6 +27,7 @@ class ProjectResolver:
         for project in self.projects:
             self.by_key.setdefault(project.name_key, project)
         self.aliases = q.town_aliases(session, town_id)
+        self.created: list[Project] = []
 
     def resolve_all(self, rows: Sequence[ParsedRow], file_name: str) -> dict[int, Project]:
         """Excel row → project for every row; near-miss names get a ``name-candidate`` note."""
@@ -62,9 +63,17 @@ class ProjectResolver:
                           created_at=q.now())
         self.session.add(project)
         self.session.flush()
+        self.created.append(project)
         self.projects.append(project)
         self.by_key.setdefault(key, project)
         return project
+
+    def drop_unused(self, used: set[int]) -> None:
+        """Projects this file created whose every row was then rejected are not kept."""
+        for project in self.created:
+            if project.id not in used:
+                self.session.delete(project)
+        self.session.flush()
 
     def _refresh(self, project: Project, row: ParsedRow) -> Project:
         """Fill what the project lacked from what the town now says (never overwrite)."""

@@ -14,7 +14,7 @@ from etl.model import ParsedFile, ParsedRow
 from etl.resolve import Identity
 from monitor import queries as q
 from monitor.findings import Finding
-from monitor.schema import Allocation, FindingRow, ReportRow, StoredFile, Submission
+from monitor.schema import Allocation, FindingRow, Project, ReportRow, StoredFile, Submission
 
 
 @dataclass
@@ -146,6 +146,7 @@ def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: i
     history = q.last_reports_before(session, [p.id for p in resolved.values()], period)
     prior_year = q.last_reports_before(session, [p.id for p in resolved.values()], f"{period[:4]}-01")
     alloc = q.allocation_totals(session, [p.id for p in resolved.values()])
+    latest = q.last_reports_before(session, [p.id for p in resolved.values()], "9999-12")
     seen: set[tuple[int, int | None]] = set()
     rows: list[dict[str, object]] = []
     for row in candidates:
@@ -162,13 +163,23 @@ def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: i
                         "新项目缺少下达资金，请填写下达资金（万元）", parsed.file_name)
             continue
         seen.add((project.id, fund_year))
+        if project.id not in latest or latest[project.id][0] <= period:
+            _keep_latest_name(project, row)
         _check_history(row, spent, history.get(project.id), parsed.file_name)
         _check_allocation(row, alloc.get(project.id), parsed.file_name)
         rows.append(_report_dict(sub.id, project.id, row, int(fund_year), spent))  # type: ignore[arg-type]
         _record_allocation(session, sub, project.id, int(fund_year), row)  # type: ignore[arg-type]
     if rows:
         session.execute(insert(ReportRow), rows)
+    resolver.drop_unused({int(r["project_id"]) for r in rows})  # type: ignore[call-overload]
     return rows
+
+
+def _keep_latest_name(project: Project, row: ParsedRow) -> None:
+    """A project shows the spelling of its newest report (same key, e.g. without the street's name)."""
+    name = row.values.get("project_name")
+    if name and name != project.name:
+        project.name = str(name)
 
 
 def _reject_row(row: ParsedRow, code: str, field_name: str, message: str, file_name: str) -> None:
@@ -237,8 +248,6 @@ def _supersede(session: Session, previous: Submission, sub: Submission, rows: li
     missing = q.report_project_ids(session, previous.id) - {int(r["project_id"]) for r in rows}  # type: ignore[call-overload]
     findings = []
     for pid in sorted(missing):
-        from monitor.schema import Project
-
         project = session.get(Project, pid)
         findings.append(Finding(
             "project-missing",
