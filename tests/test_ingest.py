@@ -174,5 +174,5 @@ def test_project_identity_by_name_across_spellings(factory, settings, tmp_path: 
     outcome = ingest(factory, settings, octo).results[0].outcome
     with factory() as s:
         names = sorted(s.scalars(select(Project.name)))
-    assert names == ["北堤村 太阳能路灯", "磷溪镇北堤村太阳能路灯（202盏）"]  # as the town wrote it
+    assert names == ["北堤村太阳能路灯", "磷溪镇北堤村太阳能路灯（202盏）"]  # newest spelling, as written
     assert any(f.code == "name-candidate" for f in outcome.findings)
