@@ -115,6 +115,8 @@ class Submission(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime)
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20))
+    #: "town_report" (a town's monthly figures) or "register" (the bureau's project library)
+    kind: Mapped[str] = mapped_column(String(20), default="town_report", server_default="town_report")
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     sheet: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[str | None] = mapped_column(String(10))

@@ -41,6 +41,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ingest.header_scan_rows", 30, "How many top rows to search for the header.", int),
     Setting("ingest.findings_dir", "问题清单", "Where 问题清单 workbooks go (relative to the working folder).", str),
     Setting("identity.candidate_score", 80, "Similarity (0–100) from which two names are merge candidates.", int),
+    Setting("rules.benchmark_mode", "monthly",
+            "序时进度: monthly (month/12), daily (days elapsed/days in year) or targets (the table below).", str),
+    Setting("rules.targets", {"03-31": 0.30, "06-30": 0.50, "09-30": 0.75, "12-31": 1.0},
+            "Benchmark targets by month-day for mode 'targets' (linear between points, 0 at 01-01).", dict),
+    Setting("rules.green_gap", 0.10, "Green while gap (benchmark − spend rate) ≤ this.", float),
+    Setting("rules.yellow_gap", 0.30, "Yellow while gap ≤ this; red above.", float),
+    Setting("rules.zero_spend_benchmark", 0.25, "Nothing spent once the benchmark reaches this: red, zero-spend.",
+            float),
+    Setting("rules.stalled_months", 2, "stalled: no new spending over this many consecutive months.", int),
+    Setting("rules.awaiting_transfer_reports", 2,
+            "awaiting-transfer: requested > disbursed in this many consecutive monthly reports.", int),
+    Setting("rules.progress_gap", 0.5, "progress-gap: physical progress − spend rate ≥ this.", float),
+    Setting("rules.carryover_recovery_years", 2, "carryover-2y: money this many years old is at risk of recovery.",
+            int),
+    Setting("rules.bottom_n", 3, "How many slowest towns are marked (bottom three).", int),
+    Setting("rules.outlook_reports", 3, "year-end-risk: the pace of this many latest reports is projected.", int),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -94,7 +110,9 @@ def _check(key: str, value: Any, origin: str) -> Any:
         known = ", ".join(sorted(_BY_KEY))
         raise ConfigError(f"{origin}: unknown setting {key!r} (known: {known})")
     kind = _BY_KEY[key].kind
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind in (int, float) and isinstance(value, bool) or not isinstance(value, kind):
         raise ConfigError(f"{origin}: {key} must be {kind.__name__}, got {value!r}")
     return value
 
@@ -147,4 +165,6 @@ def _toml_value(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return str(value).lower() if isinstance(value, bool) else str(value)

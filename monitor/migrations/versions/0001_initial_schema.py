@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 10:43:18.549620
+Create Date: 2026-11-26 11:03:00.412353
 """
 
 import sqlalchemy as sa

@@ -1,0 +1,96 @@
+"""From the database to the rules' inputs: each project's allocations and monthly reports, up to a period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.rules.model import AllocationLine, ProjectInput, Report
+from monitor.schema import Allocation, Project, ReportRow, Submission, Town
+
+
+@dataclass
+class ProjectRecord:
+    """A project as the status shows it: the rules' input plus its descriptive fields."""
+
+    project: Project
+    input: ProjectInput
+    village: str | None
+    category: str | None
+    last_period: str
+    reported_allocated: int | None  # what the latest report's 下达资金 said
+
+
+def load_history(session: Session, period: str, town: str | None = None,
+                 project_ids: list[int] | None = None) -> list[ProjectRecord]:
+    """Every project with an accepted report at or before ``period`` (optionally one town / some projects)."""
+    stmt = (select(ReportRow, Submission.period, Town.name)
+            .join(Submission, Submission.id == ReportRow.submission_id)
+            .join(Town, Town.id == Submission.town_id)
+            .where(Submission.status == "accepted", Submission.period <= period)
+            .order_by(ReportRow.project_id, Submission.period, ReportRow.id))
+    if town is not None:
+        stmt = stmt.where(Town.name == town)
+    if project_ids is not None:
+        stmt = stmt.where(ReportRow.project_id.in_(project_ids))
+    by_project: dict[int, dict[str, list[ReportRow]]] = defaultdict(lambda: defaultdict(list))
+    towns: dict[int, str] = {}
+    for row, per, town_name in session.execute(stmt):
+        by_project[row.project_id][per].append(row)
+        towns[row.project_id] = town_name
+    ids = list(by_project)
+    projects = _projects(session, ids)
+    allocations = _allocations(session, ids)
+    return [_record(projects[pid], towns[pid], by_project[pid], allocations.get(pid, [])) for pid in ids]
+
+
+def _projects(session: Session, ids: list[int]) -> dict[int, Project]:
+    found: dict[int, Project] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update({p.id: p for p in session.scalars(select(Project).where(Project.id.in_(chunk)))})
+    return found
+
+
+def _allocations(session: Session, ids: list[int]) -> dict[int, list[AllocationLine]]:
+    """Per project: the register's allocations when it has any, else those its town reported."""
+    found: dict[int, dict[str, list[AllocationLine]]] = defaultdict(lambda: defaultdict(list))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        stmt = select(Allocation).where(Allocation.project_id.in_(chunk)).order_by(
+            Allocation.fund_year, Allocation.id)
+        for a in session.scalars(stmt):
+            found[a.project_id][a.source].append(
+                AllocationLine(a.fund_year, a.amount_fen, a.batch, a.level, a.doc_no))
+    return {pid: by.get("register") or by.get("submission", []) for pid, by in found.items()}
+
+
+def _sum(values: list[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _report(period: str, rows: list[ReportRow]) -> Report:
+    last = rows[-1]
+    return Report(period=period, spent=sum(r.spent_fen for r in rows),
+                  requested=_sum([r.requested_fen for r in rows]), disbursed=_sum([r.disbursed_fen for r in rows]),
+                  progress=None if last.progress_bp is None else Decimal(last.progress_bp) / 10000,
+                  status=last.status)
+
+
+def _record(project: Project, town: str, periods: dict[str, list[ReportRow]],
+            allocations: list[AllocationLine]) -> ProjectRecord:
+    reports = [_report(per, rows) for per, rows in sorted(periods.items())]
+    latest_rows = periods[reports[-1].period]
+    latest = latest_rows[-1]
+    planned_start = project.planned_start or latest.planned_start
+    planned_end = project.planned_end or latest.planned_end
+    inp = ProjectInput(project_id=project.id, name=project.name, town=town, allocations=allocations,
+                       reports=reports, planned_start=planned_start, planned_end=planned_end)
+    return ProjectRecord(project=project, input=inp, village=project.village or latest.village,
+                         category=project.category or latest.category, last_period=reports[-1].period,
+                         reported_allocated=_sum([r.allocated_fen for r in latest_rows]))
