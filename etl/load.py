@@ -99,7 +99,7 @@ def _fill_submission(sub: Submission, parsed: ParsedFile, sha: str, town_id: int
     sub.file_name, sub.sha256, sub.town_id, sub.period = parsed.file_name, sha, town_id, period
     sub.received_at = options.received_at or q.now()
     sub.ingested_at = q.now()
-    sub.status, sub.sheet, sub.unit = "rejected", parsed.sheet, parsed.unit
+    sub.status, sub.sheet, sub.unit, sub.kind = "rejected", parsed.sheet, parsed.unit, "town_report"
     sub.is_template, sub.town_source, sub.period_source = parsed.is_template, parsed.town_source, \
         parsed.period_source
     sub.header_map = dict(parsed.header_map)
