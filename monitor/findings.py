@@ -45,6 +45,11 @@ CODES: dict[str, tuple[Severity, str]] = {
     "zero-allocation": ("warning", "下达资金为零"),
     "name-candidate": ("info", "项目名称与已有项目相近"),
     "internal-error": ("error", "程序内部错误"),
+    # the bureau's project register (项目库 / 资金下达表)
+    "missing-fund-year": ("error", "缺少资金年度"),
+    "bad-level": ("warning", "资金层级无法识别"),
+    "duplicate-allocation": ("error", "同一笔资金重复填写"),
+    "code-conflict": ("error", "项目编号对应不同镇街"),
 }
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}

@@ -1,9 +1,9 @@
-"""Status: every project's and town's figures for a period, in the shape of DESIGN §6 (`status --format json`)."""
+"""Status: every project's and town's figures, lights and flags for a period (DESIGN §6 `status` JSON)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -11,135 +11,117 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.money import fen_to_yuan, rate
+from monitor.errors import ConfigError
+from monitor.history import ProjectRecord, load_history
+from monitor.money import fen_to_yuan
 from monitor.periods import deadline
-from monitor.schema import Allocation, Project, ReportRow, Submission, Town
+from monitor.rules.engine import evaluate_project, evaluate_town
+from monitor.rules.model import RuleSettings, Verdict
+from monitor.schema import Submission, Town
 from monitor.settings import Settings
 
 RATE_PLACES = Decimal("0.0001")
+BENCHMARK_MODES = ("monthly", "daily", "targets")
 
 
 @dataclass
-class ProjectFigures:
-    """One project's latest figures at or before the period (amounts in 分)."""
+class Judged:
+    """A project's record and the rules' verdict on it."""
 
-    project: Project
-    town: str
-    last_period: str
-    allocations: list[tuple[int, int]]  # (fund_year, 分), only fund years up to the period's year
-    spent: int
-    requested: int | None = None
-    disbursed: int | None = None
-    progress_bp: int | None = None
-    status: str | None = None
-    village: str | None = None
-    category: str | None = None
-    flags: list[str] = field(default_factory=list)
+    record: ProjectRecord
+    verdict: Verdict
 
-    @property
-    def allocated(self) -> int:
-        return sum(amount for _, amount in self.allocations)
 
-    @property
-    def spend_rate(self) -> Decimal | None:
-        return rate(self.spent, self.allocated)
-
-    @property
-    def fund_year(self) -> int | None:
-        """The earliest fund year whose money is not yet spent (spending goes to the oldest first)."""
-        left = self.spent
-        for year, amount in sorted(self.allocations):
-            if left < amount:
-                return year
-            left -= amount
-        return max((y for y, _ in self.allocations), default=None)
+def rule_settings(settings: Settings) -> RuleSettings:
+    rules = RuleSettings.from_settings(settings)
+    if rules.benchmark_mode not in BENCHMARK_MODES:
+        raise ConfigError(f"rules.benchmark_mode must be one of {', '.join(BENCHMARK_MODES)}, "
+                          f"got {rules.benchmark_mode!r}")
+    return rules
 
 
 def periods_with_data(session: Session) -> list[str]:
-    stmt = select(Submission.period).where(Submission.status == "accepted").distinct()
+    stmt = select(Submission.period).where(Submission.status == "accepted",
+                                           Submission.kind == "town_report").distinct()
     return sorted(p for p in session.scalars(stmt) if p)
+
+
+def due_date(period: str, settings: Settings) -> date:
+    return deadline(period, day=settings["reporting.deadline_day"], holidays=settings.holidays,
+                    workdays=settings.workdays)
 
 
 def default_period(session: Session, settings: Settings, as_of: date) -> str | None:
     """The latest period whose reporting deadline is on or before ``as_of``, else the latest with data."""
     periods = periods_with_data(session)
-    due = [p for p in periods if deadline(p, day=settings["reporting.deadline_day"],
-                                          holidays=settings.holidays, workdays=settings.workdays) <= as_of]
+    due = [p for p in periods if due_date(p, settings) <= as_of]
     return (due or periods or [None])[-1]
 
 
-def project_figures(session: Session, period: str) -> list[ProjectFigures]:
-    """Each project's figures from its latest accepted report at or before ``period``."""
-    stmt = (select(ReportRow, Submission.period, Town.name)
-            .join(Submission, Submission.id == ReportRow.submission_id)
-            .join(Town, Town.id == Submission.town_id)
-            .where(Submission.status == "accepted", Submission.period <= period)
-            .order_by(ReportRow.project_id, Submission.period, ReportRow.id))
-    latest: dict[int, tuple[str, str, list[ReportRow]]] = {}
-    for row, per, town in session.execute(stmt):
-        current = latest.get(row.project_id)
-        if current is None or per > current[0]:
-            latest[row.project_id] = (per, town, [row])
-        elif per == current[0]:
-            current[2].append(row)
-    projects = {p.id: p for p in session.scalars(select(Project).where(Project.id.in_(list(latest))))}
-    allocations = _allocations(session, list(latest), int(period[:4]))
-    return [_figures(projects[pid], town, per, rows, allocations.get(pid, []))
-            for pid, (per, town, rows) in latest.items()]
+def judge(session: Session, settings: Settings, period: str, as_of: date, *, town: str | None = None,
+          project_ids: list[int] | None = None) -> list[Judged]:
+    """Every project with a report at or before ``period``, judged by the rules."""
+    rules = rule_settings(settings)
+    return [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
+            for rec in load_history(session, period, town, project_ids)]
 
 
-def _allocations(session: Session, project_ids: list[int], year: int) -> dict[int, list[tuple[int, int]]]:
-    """Allocations per project up to ``year`` (later fund years are 提前下达, left out); register wins."""
-    found: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for start in range(0, len(project_ids), 500):
-        chunk = project_ids[start:start + 500]
-        stmt = select(Allocation).where(Allocation.project_id.in_(chunk), Allocation.fund_year <= year)
-        for a in session.scalars(stmt):
-            found[a.project_id][a.source].append((a.fund_year, a.amount_fen))
-    return {pid: by.get("register") or by.get("submission", []) for pid, by in found.items()}
-
-
-def _sum_or_none(values: list[int | None]) -> int | None:
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
-
-
-def _figures(project: Project, town: str, period: str, rows: list[ReportRow],
-             allocations: list[tuple[int, int]]) -> ProjectFigures:
-    last = rows[-1]
-    return ProjectFigures(
-        project=project, town=town, last_period=period, allocations=allocations,
-        spent=sum(r.spent_fen for r in rows),
-        requested=_sum_or_none([r.requested_fen for r in rows]),
-        disbursed=_sum_or_none([r.disbursed_fen for r in rows]),
-        progress_bp=last.progress_bp, status=last.status,
-        village=project.village or last.village, category=project.category or last.category)
-
-
-def _money(fen: int | None) -> float | None:
+def money(fen: int | None) -> float | None:
     value = fen_to_yuan(fen)
     return None if value is None else float(value)
 
 
-def _rate(value: Decimal | None) -> float | None:
+def rate4(value: Decimal | None) -> float | None:
     return None if value is None else float(value.quantize(RATE_PLACES, rounding=ROUND_HALF_UP))
 
 
-def project_json(f: ProjectFigures) -> dict[str, Any]:
+def _latest(j: Judged) -> Any:
+    return j.record.input.reports[-1]
+
+
+def project_json(j: Judged) -> dict[str, Any]:
+    rec, v, last = j.record, j.verdict, _latest(j)
     return {
-        "project_code": f.project.code, "project_name": f.project.name, "town": f.town,
-        "village": f.village, "category": f.category, "fund_year": f.fund_year,
-        "allocated": _money(f.allocated), "requested": _money(f.requested),
-        "disbursed": _money(f.disbursed), "spent": _money(f.spent), "spend_rate": _rate(f.spend_rate),
-        "benchmark": None, "gap": None, "light": None,
-        "progress": None if f.progress_bp is None else f.progress_bp / 10000,
-        "status": f.status, "flags": list(f.flags), "last_period": f.last_period,
+        "project_id": rec.project.id, "project_code": rec.project.code, "project_name": rec.project.name,
+        "town": rec.input.town, "village": rec.village, "category": rec.category, "fund_year": v.fund_year,
+        "allocated": money(v.allocated), "requested": money(last.requested), "disbursed": money(last.disbursed),
+        "spent": money(v.spent), "spend_rate": rate4(v.spend_rate), "benchmark": rate4(v.benchmark),
+        "gap": rate4(v.gap), "light": v.light,
+        "progress": None if last.progress is None else float(last.progress), "status": last.status,
+        "flags": [f.code for f in v.flags], "flag_details": {f.code: f.explanation for f in v.flags},
+        "year_end_projection": rate4(v.year_end_projection), "last_period": rec.last_period,
     }
+
+
+def _sum(values: list[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def town_json(town: str, judged: list[Judged], submitted: bool, rules: RuleSettings) -> dict[str, Any]:
+    tv = evaluate_town([j.verdict for j in judged], rules)
+    return {
+        "town": town, "projects": len(judged), "allocated": money(tv.allocated), "spent": money(tv.spent),
+        "requested": money(_sum([_latest(j).requested for j in judged])),
+        "disbursed": money(_sum([_latest(j).disbursed for j in judged])),
+        "spend_rate": rate4(tv.spend_rate), "benchmark": rate4(tv.benchmark), "gap": rate4(tv.gap),
+        "light": tv.light, "rank": None, "bottom_three": False,
+        "green": tv.green, "yellow": tv.yellow, "red": tv.red, "submitted": submitted,
+    }
+
+
+def rank_towns(towns: list[dict[str, Any]], bottom: int = 3) -> None:
+    """Rank by spend rate, 1 = fastest; towns without a rate are unranked; the last ``bottom`` are marked."""
+    rated = sorted((t for t in towns if t["spend_rate"] is not None), key=lambda t: (-t["spend_rate"], t["town"]))
+    for position, town in enumerate(rated, start=1):
+        town["rank"] = position
+        town["bottom_three"] = len(rated) > bottom and position > len(rated) - bottom
 
 
 def submitted_towns(session: Session, period: str) -> set[str]:
     stmt = (select(Town.name).join(Submission, Submission.town_id == Town.id)
-            .where(Submission.period == period, Submission.status == "accepted"))
+            .where(Submission.period == period, Submission.status == "accepted",
+                   Submission.kind == "town_report"))
     return set(session.scalars(stmt))
 
 
@@ -150,45 +132,30 @@ def all_towns(session: Session, settings: Settings) -> list[str]:
     return expected + [t for t in seen if t not in expected]
 
 
-def town_json(town: str, figures: list[ProjectFigures], submitted: bool) -> dict[str, Any]:
-    rated = [f for f in figures if f.spend_rate is not None]
-    allocated = sum(f.allocated for f in rated)
-    spent = sum(f.spent for f in rated)
-    return {
-        "town": town, "projects": len(figures), "allocated": _money(allocated), "spent": _money(spent),
-        "requested": _money(_sum_or_none([f.requested for f in figures])),
-        "disbursed": _money(_sum_or_none([f.disbursed for f in figures])),
-        "spend_rate": _rate(rate(spent, allocated)), "benchmark": None, "gap": None, "light": None,
-        "rank": None, "bottom_three": False, "green": 0, "yellow": 0, "red": 0, "submitted": submitted,
-    }
-
-
-def rank_towns(towns: list[dict[str, Any]], bottom: int = 3) -> None:
-    """Rank by spend rate, 1 = fastest; towns without a rate are unranked; the last ``bottom`` are marked."""
-    rated = sorted((t for t in towns if t["spend_rate"] is not None),
-                   key=lambda t: (-t["spend_rate"], t["town"]))
-    for position, town in enumerate(rated, start=1):
-        town["rank"] = position
-        town["bottom_three"] = len(rated) > bottom and position > len(rated) - bottom
-
-
 def build_status(session: Session, settings: Settings, period: str | None = None,
-                 as_of: date | None = None) -> dict[str, Any]:
+                 as_of: date | None = None, by: str | None = None) -> dict[str, Any]:
     """The status of DESIGN §6 for ``period`` (default: see :func:`default_period`)."""
     as_of = as_of or date.today()
+    rules = rule_settings(settings)
     period = period or default_period(session, settings, as_of)
-    result: dict[str, Any] = {"period": period, "benchmark_mode": "monthly",
-                              "thresholds": {"benchmark_mode": "monthly"}, "projects": [], "towns": []}
+    result: dict[str, Any] = {"period": period, "as_of": as_of.isoformat(),
+                              "benchmark_mode": rules.benchmark_mode, "thresholds": rules.as_dict(),
+                              "projects": [], "towns": []}
     if period is None:
         return result
-    figures = project_figures(session, period)
-    figures.sort(key=lambda f: (f.town, f.project.code or "", f.project.name))
-    result["projects"] = [project_json(f) for f in figures]
-    by_town: dict[str, list[ProjectFigures]] = defaultdict(list)
-    for f in figures:
-        by_town[f.town].append(f)
+    judged = judge(session, settings, period, as_of)
+    if by is not None:
+        from monitor.breakdown import build_breakdown
+
+        labels = {"fund-year": "资金年度", "batch": "资金批次", "level": "资金层级"}
+        result["by"] = {"dimension": by, "label": labels[by], "rows": build_breakdown(judged, by, period)}
+    judged.sort(key=lambda j: (j.record.input.town, j.record.project.code or "", j.record.project.name))
+    result["projects"] = [project_json(j) for j in judged]
+    by_town: dict[str, list[Judged]] = defaultdict(list)
+    for j in judged:
+        by_town[j.record.input.town].append(j)
     submitted = submitted_towns(session, period)
-    towns = [town_json(t, by_town.get(t, []), t in submitted) for t in all_towns(session, settings)]
-    rank_towns(towns)
+    towns = [town_json(t, by_town.get(t, []), t in submitted, rules) for t in all_towns(session, settings)]
+    rank_towns(towns, rules.bottom_n)
     result["towns"] = towns
     return result

@@ -70,3 +70,38 @@ def test_demo_submissions_rejected_rows_and_supersede(demo_db: Path) -> None:
 
 def test_demo_date_is_fixed() -> None:
     assert DEMO_AS_OF == date(2023, 11, 10)
+
+
+SAMPLE_EXPECTED = Path(__file__).parent / "data" / "sample_expected.csv"
+ALL_FLAGS = ("zero-spend", "stalled", "awaiting-transfer", "surplus", "over-allocation", "regressed",
+             "progress-gap", "not-started", "overdue", "carryover", "carryover-2y", "missing-report",
+             "year-end-risk")
+
+
+def test_demo_lights_and_flags_match_the_hand_worked_story(demo_db: Path) -> None:
+    import csv
+
+    with SAMPLE_EXPECTED.open(encoding="utf-8") as fh:
+        want = {(r["town"], r["project_name"]): (r["light"], r["flags"].split("|") if r["flags"] else [])
+                for r in csv.DictReader(fh)}
+    got = {(p["town"], p["project_name"]): (p["light"], p["flags"]) for p in status(demo_db)["projects"]}
+    assert got == want
+
+
+def test_demo_raises_every_flag_and_ranks_towns(demo_db: Path) -> None:
+    data = status(demo_db)
+    raised = {code for p in data["projects"] for code in p["flags"]}
+    assert raised == set(ALL_FLAGS)
+    towns = {t["town"]: t for t in data["towns"]}
+    for want in EXPECTED["towns"]:
+        have = towns[want["town"]]
+        for key in ("benchmark", "gap", "light", "green", "yellow", "red"):
+            assert have[key] == want[key], (want["town"], key)
+    assert data["thresholds"]["green_gap"] == 0.1 and data["benchmark_mode"] == "monthly"
+
+
+def test_demo_projects_match_expected_benchmarks(demo_db: Path) -> None:
+    got = {p["project_name"]: p for p in status(demo_db)["projects"]}
+    for want in EXPECTED["projects"]:
+        have = got[want["project_name"]]
+        assert (have["benchmark"], have["gap"]) == (want["benchmark"], want["gap"]), want["project_name"]
