@@ -83,7 +83,8 @@ class ProjectResolver:
         return project
 
     def _note_candidates(self, row: ParsedRow, project: Project, file_name: str) -> None:
-        others = {p.id: p.name_key for p in self.projects if p.id != project.id}
+        fresh = {p.id for p in self.created}  # a file's own new projects are not compared with each other
+        others = {p.id: p.name_key for p in self.projects if p.id not in fresh}
         if not others:
             return
         best = process.extractOne(project.name_key, others, scorer=fuzz.ratio, score_cutoff=self.score)
@@ -92,7 +93,7 @@ class ProjectResolver:
         other = next(p for p in self.projects if p.id == best[2])
         row.findings.append(Finding(
             "name-candidate",
-            f"新项目“{project.name}”与已有项目“{other.name}”名称相近（相似度{best[1]:.0f}），"
-            f"如为同一项目，请用 fundmon projects merge {project.id} {other.id} 确认",
+            f"新项目“{project.name}”与以往报送的项目“{other.name}”名称相近（相似度{best[1]:.0f}）；"
+            "如为同一项目，请今后使用相同的项目名称或填写项目编号",
             file=file_name, sheet=row.sheet, row=row.excel_row, col=row.columns.get("project_name"),
             column=row.labels.get("project_name"), raw=project.name))

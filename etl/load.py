@@ -38,6 +38,7 @@ class FileOutcome:
     rows_rejected: int = 0
     superseded_id: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    kind: str = "town_report"  # or "register"
 
     @property
     def errors(self) -> int:
@@ -70,7 +71,8 @@ def load_parsed(session: Session, parsed: ParsedFile, data: bytes, identity: Ide
     key = dedupe_key(sha, identity.town, identity.period)
     existing = session.scalar(select(Submission).where(Submission.dedupe_key == key))
     if existing is not None and existing.status != "rejected":
-        return FileOutcome(parsed.file_name, "duplicate", sha, existing.id, identity.town, identity.period)
+        return FileOutcome(parsed.file_name, "duplicate", sha, existing.id, identity.town, identity.period,
+                           existing.rows_accepted, existing.rows_rejected)
     store_file(session, data, sha, parsed.file_name)
     file_findings = [*parsed.findings, *identity.findings]
     town = q.get_or_create_town(session, identity.town) if identity.town else None

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from etl.extract import parse_file
+from etl import read
+from etl.extract import parse_grids
 from etl.load import FileOutcome, LoadOptions, load_parsed, sha256_of
 from etl.model import ParsedFile
-from etl.read import ReadLimits
+from etl.register import RegisterFile, is_register, parse_register
+from etl.register_load import load_register_file
 from etl.resolve import resolve_identity
 from monitor import queries as q
 from monitor.errors import DatabaseError
 from monitor.findings import Finding
+from monitor.schema import FindingRow, Submission
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+#: fundmon's own outputs, never to be read back as submissions
+OUTPUT_MARK = "问题清单"
 
 
 @dataclass
@@ -40,7 +47,7 @@ class FileResult:
     path: Path
     outcome: FileOutcome
     data: bytes = b""
-    parsed: ParsedFile | None = None
+    parsed: ParsedFile | RegisterFile | None = None
 
 
 @dataclass
@@ -53,38 +60,70 @@ class BatchReport:
 
 
 def collect_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders searched recursively for spreadsheets (Office lock files ``~$`` skipped)."""
+    """Files as given; folders searched recursively for spreadsheets, skipping Office lock files and
+    fundmon's own 问题清单 outputs (so an inbox holding them is never read back)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                                and not p.name.startswith(("~$", ".~"))))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and _is_input(p, path)))
         else:
             found.append(path)
     return found
 
 
-def _limits(settings: Settings) -> ReadLimits:
-    return ReadLimits(max_file_bytes=settings["ingest.max_file_mb"] * 1024 * 1024,
-                      max_uncompressed_bytes=settings["ingest.max_uncompressed_mb"] * 1024 * 1024,
-                      max_rows=settings["ingest.max_rows"])
+def _is_input(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return (path.suffix.lower() in SUFFIXES and not path.name.startswith(("~$", ".~"))
+            and not path.stem.endswith(OUTPUT_MARK) and OUTPUT_MARK not in parts[:-1])
 
 
-def parse_path(path: Path, settings: Settings, options: IngestOptions) -> tuple[bytes, ParsedFile]:
-    """Read and parse one file; a file too big is refused before it is read whole."""
+def _limits(settings: Settings) -> read.ReadLimits:
+    return read.ReadLimits(max_file_bytes=settings["ingest.max_file_mb"] * 1024 * 1024,
+                           max_uncompressed_bytes=settings["ingest.max_uncompressed_mb"] * 1024 * 1024,
+                           max_rows=settings["ingest.max_rows"])
+
+
+def default_year(options: IngestOptions) -> int:
+    """The year for a month-only file name (``10月.xlsx``): the year of the month before it arrived."""
+    if options.period:
+        return int(options.period[:4])
+    arrived = options.received_at.date() if options.received_at else date.today()
+    return (arrived.replace(day=1) - timedelta(days=1)).year
+
+
+def parse_path(path: Path, settings: Settings, options: IngestOptions) -> tuple[bytes, ParsedFile | RegisterFile]:
+    """Read and parse one file (a town's report or the bureau's register); oversized files are refused unread."""
     limits = _limits(settings)
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        parsed = ParsedFile(path.name, kind="unreadable")
-        parsed.findings.append(Finding("file-too-large", f"文件大小{size / 1048576:.1f}MB超过上限"
-                                       f"{settings['ingest.max_file_mb']}MB，请删除无关工作表后再报送",
-                                       file=path.name))
-        return b"", parsed
+        return b"", _unreadable(path.name, "file-too-large", f"文件大小{size / 1048576:.1f}MB超过上限"
+                                f"{settings['ingest.max_file_mb']}MB，请删除无关工作表后再报送")
     data = path.read_bytes()
-    default_year = int(options.period[:4]) if options.period else None
-    parsed = parse_file(data, path.name, limits=limits, default_year=default_year)
+    try:
+        grids = read.read_grids(data, path.name, limits)
+    except read.UnreadableFileError as exc:
+        return data, _unreadable(path.name, exc.code, exc.reason)
+    scan = settings["ingest.header_scan_rows"]
+    if is_register(grids, path.name, scan_rows=scan):
+        return data, parse_register(grids, path.name, scan_rows=scan)
+    parsed = parse_grids(grids, path.name, default_year=default_year(options), header_scan_rows=scan)
+    _settle_conflicts(parsed, options)
     _fill_labels(parsed)
     return data, parsed
+
+
+def _unreadable(name: str, code: str, reason: str) -> ParsedFile:
+    parsed = ParsedFile(name, kind="unreadable")
+    parsed.findings.append(Finding(code, reason, file=name))
+    return parsed
+
+
+def _settle_conflicts(parsed: ParsedFile, options: IngestOptions) -> None:
+    """A --town/--period given by a person settles what the file's own sources disagree on."""
+    settled = {"town-conflict"} if options.town else set()
+    settled |= {"period-conflict"} if options.period else set()
+    if settled:
+        parsed.findings = [f for f in parsed.findings if f.code not in settled]
 
 
 def _fill_labels(parsed: ParsedFile) -> None:
@@ -95,61 +134,79 @@ def _fill_labels(parsed: ParsedFile) -> None:
             row.labels.setdefault(name, by_field.get(name, name))
 
 
-def check_paths(paths: Sequence[Path], settings: Settings, options: IngestOptions,
-                progress: Callable[[Path], None] | None = None) -> BatchReport:
-    """Read and judge files exactly as ingest does, storing nothing."""
-    report = BatchReport()
-    for path in collect_paths(paths):
-        try:
-            data, parsed = parse_path(path, settings, options)
-            ident = resolve_identity(parsed, town=options.town, period=options.period,
-                                     expected_towns=settings.expected_towns)
-            outcome = FileOutcome(path.name, "checked", sha256_of(data), None, ident.town, ident.period,
-                                  len(parsed.accepted_rows), len(parsed.rejected_rows),
-                                  findings=[*parsed.findings, *ident.findings,
-                                            *(f for r in parsed.rows for f in r.findings)])
-            report.results.append(FileResult(path, outcome, data, parsed))
-        except Exception as exc:  # the per-file boundary: one file never stops a batch
-            report.results.append(_internal_failure(path, exc))
-        if progress:
-            progress(path)
-    return report
-
-
 def ingest_paths(factory: sessionmaker[Session], paths: Sequence[Path], settings: Settings,
                  options: IngestOptions, progress: Callable[[Path], None] | None = None) -> BatchReport:
     """Ingest files one transaction each; anything unexpected becomes a rejected-file finding."""
+    return _run(factory, paths, settings, options, progress, keep=True)
+
+
+def check_paths(factory: sessionmaker[Session], paths: Sequence[Path], settings: Settings,
+                options: IngestOptions, progress: Callable[[Path], None] | None = None) -> BatchReport:
+    """Judge files exactly as ingest would — the same load, in a transaction that is rolled back."""
+    report = _run(factory, paths, settings, options, progress, keep=False)
+    for result in report.results:
+        if result.outcome.outcome == "accepted":
+            result.outcome.outcome = "checked"
+    return report
+
+
+def _run(factory: sessionmaker[Session], paths: Sequence[Path], settings: Settings, options: IngestOptions,
+         progress: Callable[[Path], None] | None, *, keep: bool) -> BatchReport:
     report = BatchReport()
     load_options = LoadOptions(received_at=options.received_at, district=settings["district.name"],
                                candidate_score=settings["identity.candidate_score"])
     for path in collect_paths(paths):
-        result = _ingest_one(factory, path, settings, options, load_options)
-        report.results.append(result)
+        report.results.append(_one(factory, path, settings, options, load_options, keep))
         if progress:
             progress(path)
     return report
 
 
-def _ingest_one(factory: sessionmaker[Session], path: Path, settings: Settings, options: IngestOptions,
-                load_options: LoadOptions) -> FileResult:
+def _one(factory: sessionmaker[Session], path: Path, settings: Settings, options: IngestOptions,
+         load_options: LoadOptions, keep: bool) -> FileResult:
     data, parsed = b"", None
     try:
         data, parsed = parse_path(path, settings, options)
-        ident = resolve_identity(parsed, town=options.town, period=options.period,
-                                 expected_towns=settings.expected_towns)
-        with factory.begin() as session:
-            outcome = load_parsed(session, parsed, data, ident, load_options)
+        with factory() as session:  # autobegins; closing without commit rolls back
+            outcome = _load(session, parsed, data, settings, options, load_options)
+            if outcome.outcome == "duplicate":
+                outcome.findings = stored_findings(session, outcome.submission_id)
+            if keep:
+                session.commit()
+            else:
+                session.rollback()
+                outcome.submission_id = outcome.superseded_id = None
         return FileResult(path, outcome, data, parsed)
     except OperationalError as exc:  # the database, not the file: stop with one clear line
-        raise DatabaseError(f"database error while loading {path.name}: {exc.orig}") from exc
+        raise DatabaseError(f"database error while loading {path.name}: {' '.join(str(exc.orig).split())}") \
+            from exc
     except Exception as exc:  # the per-file boundary; the transaction above rolled back
         result = _internal_failure(path, exc, data, parsed)
-        _record_failure(factory, path, data, result, load_options)
+        if keep:
+            _record_failure(factory, path, data, result, load_options)
         return result
 
 
+def _load(session: Session, parsed: ParsedFile | RegisterFile, data: bytes, settings: Settings,
+          options: IngestOptions, load_options: LoadOptions) -> FileOutcome:
+    if isinstance(parsed, RegisterFile):
+        return load_register_file(session, parsed, data, district=settings["district.name"],
+                                  expected_towns=settings.expected_towns, received_at=options.received_at)
+    ident = resolve_identity(parsed, town=options.town, period=options.period,
+                             expected_towns=settings.expected_towns)
+    return load_parsed(session, parsed, data, ident, load_options)
+
+
+def stored_findings(session: Session, submission_id: int | None) -> list[Finding]:
+    """The findings recorded when a file was first ingested (reported again when it is sent again)."""
+    rows = session.scalars(select(FindingRow).where(FindingRow.submission_id == submission_id)
+                           .order_by(FindingRow.id))
+    return [Finding(r.code, r.message, file=r.file_name, sheet=r.sheet, row=r.row, col=r.col, column=r.column,
+                    raw=r.raw, severity=r.severity) for r in rows]  # type: ignore[arg-type]
+
+
 def _internal_failure(path: Path, exc: Exception, data: bytes = b"",
-                      parsed: ParsedFile | None = None) -> FileResult:
+                      parsed: ParsedFile | RegisterFile | None = None) -> FileResult:
     log.exception("unexpected failure on %s", path)
     finding = Finding("internal-error", f"处理文件时发生程序错误（{type(exc).__name__}: {exc}），"
                       "该文件未导入任何数据；请将文件转交系统管理员", file=path.name)
@@ -160,13 +217,12 @@ def _record_failure(factory: sessionmaker[Session], path: Path, data: bytes, res
                     load_options: LoadOptions) -> None:
     """Keep the bytes and a rejected submission, so the failure is on record and nothing is lost."""
     from etl.load import dedupe_key, store_file
-    from monitor.schema import FindingRow, Submission
 
     try:
         with factory.begin() as session:
             sha = sha256_of(data)
             store_file(session, data, sha, path.name)
-            key = dedupe_key(sha, None, None) + f"|failed:{q.now().isoformat()}"
+            key = dedupe_key(sha, None, None) + f"|failed:{uuid.uuid4().hex}"
             sub = Submission(file_name=path.name, sha256=sha, dedupe_key=key, received_at=
                              load_options.received_at or q.now(), ingested_at=q.now(), status="rejected",
                              reason=result.outcome.findings[0].message, errors=1)

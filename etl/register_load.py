@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from etl.register import RegisterFile, RegisterLine
@@ -21,6 +23,9 @@ from monitor import queries as q
 from monitor.findings import Finding
 from monitor.names import canonical_town, name_key, place_prefixes
 from monitor.schema import Allocation, Project
+
+if TYPE_CHECKING:
+    from etl.load import FileOutcome
 
 #: what a register may say about a project beyond its money
 DESCRIPTIVE_FIELDS = ("village", "category", "owner", "planned_start", "planned_end")
@@ -173,3 +178,42 @@ def _replace_allocations(session: Session, placed: dict[int, list[RegisterLine]]
     session.execute(insert(Allocation), rows)
     session.flush()
     return len(rows)
+
+
+def load_register_file(session: Session, register: RegisterFile, data: bytes, *, district: str,
+                       expected_towns: Sequence[str], received_at: datetime | None) -> FileOutcome:
+    """A register as a submission of its own (kind "register"): the same bytes twice change nothing."""
+    from etl.load import FileOutcome, dedupe_key, sha256_of, store_file
+    from monitor.schema import FindingRow, Submission
+
+    sha = sha256_of(data)
+    key = dedupe_key(sha, None, None) + "|register"
+    existing = session.scalar(select(Submission).where(Submission.dedupe_key == key))
+    if existing is not None and existing.status != "rejected":
+        return FileOutcome(register.file_name, "duplicate", sha, existing.id, rows_accepted=existing.rows_accepted,
+                           rows_rejected=existing.rows_rejected, kind="register")
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+    store_file(session, data, sha, register.file_name)
+    sub = Submission(file_name=register.file_name, sha256=sha, dedupe_key=key, kind="register",
+                     received_at=received_at or q.now(), ingested_at=q.now(), status="accepted",
+                     sheet=register.sheet, unit=register.unit)
+    session.add(sub)
+    session.flush()
+    result = load_register(session, register, sub.id, district=district, expected_towns=expected_towns)
+    written = result.allocations_written
+    sub.status = "accepted" if written else "rejected"
+    sub.rows_accepted, sub.rows_rejected = (len(register.lines) - result.rows_rejected + register.rows_rejected,
+                                            result.rows_rejected)
+    sub.errors, sub.warnings = result.errors, result.warnings
+    if not written:
+        sub.reason = next((f.message for f in result.findings if f.is_error), "项目库中没有可导入的资金下达行")
+    if result.findings:
+        session.execute(insert(FindingRow), [
+            {"submission_id": sub.id, "file_name": f.file or register.file_name, "sheet": f.sheet, "row": f.row,
+             "col": f.col, "column": f.column, "raw": f.raw, "code": f.code, "severity": f.severity,
+             "message": f.message} for f in result.findings])
+    session.flush()
+    return FileOutcome(register.file_name, sub.status, sha, sub.id, rows_accepted=sub.rows_accepted,
+                       rows_rejected=sub.rows_rejected, findings=list(result.findings), kind="register")

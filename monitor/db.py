@@ -48,13 +48,16 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, allow_memory: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseError(f"not a database URL: {url!r} (e.g. sqlite:///fundmon.db)") from exc
     backend = parsed.get_backend_name()
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:") and not allow_memory:
+        raise DatabaseError(f"{url!r} is an in-memory database that keeps nothing: give a file, "
+                            "e.g. sqlite:///fundmon.db")
     if backend not in {"sqlite", "postgresql"}:
         raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
     if backend == "postgresql" and parsed.drivername == "postgresql":
@@ -90,13 +93,29 @@ def migrate(engine: Engine, notify: Callable[[str], None] | None = None) -> None
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
     except OperationalError as exc:
-        raise DatabaseError(f"cannot use database {engine.url.render_as_string()}: {exc.orig}") from exc
+        detail = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
+        raise DatabaseError(f"cannot use database {engine.url.render_as_string()}: {detail}") from exc
     except SQLAlchemyError as exc:
         raise DatabaseError(f"database error while migrating: {exc}") from exc
 
 
-def open_database(url: str, notify: Callable[[str], None] | None = None) -> sessionmaker[Session]:
+def open_database(url: str, notify: Callable[[str], None] | None = None, *,
+                  allow_memory: bool = False) -> sessionmaker[Session]:
     """Engine + migrations + a session factory: the one way the application opens its database."""
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, allow_memory=allow_memory)
     migrate(engine, notify)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def open_existing(url: str) -> sessionmaker[Session] | None:
+    """The database when it exists and is current, else None — for reading without changing anything."""
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+            return None
+        engine = create_db_engine(url)
+        if current_revision(engine) != head_revision():
+            return None
+    except (DatabaseError, SQLAlchemyError, ArgumentError):
+        return None
     return sessionmaker(engine, expire_on_commit=False)

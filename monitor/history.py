@@ -28,24 +28,42 @@ class ProjectRecord:
 def load_history(session: Session, period: str, town: str | None = None,
                  project_ids: list[int] | None = None) -> list[ProjectRecord]:
     """Every project with an accepted report at or before ``period`` (optionally one town / some projects)."""
-    stmt = (select(ReportRow, Submission.period, Town.name)
+    stmt = (select(ReportRow, Submission.period, Submission.status, Submission.id, Town.name)
             .join(Submission, Submission.id == ReportRow.submission_id)
             .join(Town, Town.id == Submission.town_id)
-            .where(Submission.status == "accepted", Submission.period <= period)
+            .where(Submission.status.in_(("accepted", "superseded")), Submission.period <= period)
             .order_by(ReportRow.project_id, Submission.period, ReportRow.id))
     if town is not None:
         stmt = stmt.where(Town.name == town)
     if project_ids is not None:
         stmt = stmt.where(ReportRow.project_id.in_(project_ids))
-    by_project: dict[int, dict[str, list[ReportRow]]] = defaultdict(lambda: defaultdict(list))
+    # per project and month: the accepted file's rows, else (a correction left the project out) the rows
+    # of the newest superseded file of that month, marked as carried
+    chosen: dict[int, dict[str, tuple[tuple[int, int], list[ReportRow]]]] = defaultdict(dict)
     towns: dict[int, str] = {}
-    for row, per, town_name in session.execute(stmt):
-        by_project[row.project_id][per].append(row)
+    for row, per, status, sub_id, town_name in session.execute(stmt):
+        rank = (1 if status == "accepted" else 0, sub_id)
+        current = chosen[row.project_id].get(per)
+        if current is None or rank > current[0]:
+            chosen[row.project_id][per] = (rank, [row])
+        elif rank == current[0]:
+            current[1].append(row)
         towns[row.project_id] = town_name
-    ids = list(by_project)
+    accepted = _accepted_months(session, period)
+    by_project = {pid: {per: (rows, rank[0] == 0) for per, (rank, rows) in months.items()
+                        if rank[0] == 1 or (towns[pid], per) in accepted}
+                  for pid, months in chosen.items()}
+    ids = [pid for pid, months in by_project.items() if months]
     projects = _projects(session, ids)
     allocations = _allocations(session, ids)
     return [_record(projects[pid], towns[pid], by_project[pid], allocations.get(pid, [])) for pid in ids]
+
+
+def _accepted_months(session: Session, period: str) -> set[tuple[str, str]]:
+    """(town, month) pairs with an accepted report: only there may a superseded file's rows carry on."""
+    stmt = (select(Town.name, Submission.period).join(Town, Town.id == Submission.town_id)
+            .where(Submission.status == "accepted", Submission.period <= period).distinct())
+    return {(t, p) for t, p in session.execute(stmt)}
 
 
 def _projects(session: Session, ids: list[int]) -> dict[int, Project]:
@@ -74,18 +92,18 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(known) if known else None
 
 
-def _report(period: str, rows: list[ReportRow]) -> Report:
+def _report(period: str, rows: list[ReportRow], carried: bool) -> Report:
     last = rows[-1]
     return Report(period=period, spent=sum(r.spent_fen for r in rows),
                   requested=_sum([r.requested_fen for r in rows]), disbursed=_sum([r.disbursed_fen for r in rows]),
                   progress=None if last.progress_bp is None else Decimal(last.progress_bp) / 10000,
-                  status=last.status)
+                  status=last.status, carried=carried)
 
 
-def _record(project: Project, town: str, periods: dict[str, list[ReportRow]],
+def _record(project: Project, town: str, periods: dict[str, tuple[list[ReportRow], bool]],
             allocations: list[AllocationLine]) -> ProjectRecord:
-    reports = [_report(per, rows) for per, rows in sorted(periods.items())]
-    latest_rows = periods[reports[-1].period]
+    reports = [_report(per, rows, carried) for per, (rows, carried) in sorted(periods.items())]
+    latest_rows = periods[reports[-1].period][0]
     latest = latest_rows[-1]
     planned_start = project.planned_start or latest.planned_start
     planned_end = project.planned_end or latest.planned_end

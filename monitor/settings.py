@@ -24,6 +24,8 @@ class Setting:
     default: Any
     help: str
     kind: type = str
+    low: float | None = None
+    high: float | None = None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -31,32 +33,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("district.name", "湘桥区", "District name, used in documents and to strip name prefixes.", str),
     Setting("district.bureau", "湘桥区农业农村局", "The bureau that issues documents.", str),
     Setting("towns.expected", [], "Towns expected to report (empty: learn towns from the data).", list),
-    Setting("reporting.deadline_day", 5, "Reports for a month are due by this day of the next month.", int),
+    Setting("reporting.deadline_day", 5, "Reports for a month are due by this day of the next month.", int, 1, 28),
     Setting("reporting.holidays", [], "Public holidays (YYYY-MM-DD) that move the deadline.", list),
     Setting("reporting.workdays", [], "Weekend days that are working days (调休上班), YYYY-MM-DD.", list),
     Setting("reporting.timezone", "Asia/Shanghai", "Time zone of received times and schedules.", str),
-    Setting("ingest.max_file_mb", 50, "Refuse files larger than this (MB).", int),
-    Setting("ingest.max_uncompressed_mb", 300, "Refuse xlsx whose contents expand beyond this (MB).", int),
-    Setting("ingest.max_rows", 100000, "Refuse sheets with more rows than this.", int),
-    Setting("ingest.header_scan_rows", 30, "How many top rows to search for the header.", int),
+    Setting("ingest.max_file_mb", 50, "Refuse files larger than this (MB).", int, 1, 2048),
+    Setting("ingest.max_uncompressed_mb", 300, "Refuse xlsx whose contents expand beyond this (MB).", int, 1, 8192),
+    Setting("ingest.max_rows", 100000, "Refuse sheets with more rows than this.", int, 10, 10000000),
+    Setting("ingest.header_scan_rows", 30, "How many top rows to search for the header.", int, 1, 1000),
     Setting("ingest.findings_dir", "问题清单", "Where 问题清单 workbooks go (relative to the working folder).", str),
-    Setting("identity.candidate_score", 80, "Similarity (0–100) from which two names are merge candidates.", int),
+    Setting("identity.candidate_score", 80, "Similarity (0–100) from which two names are merge candidates.", int, 0, 100),
     Setting("rules.benchmark_mode", "monthly",
             "序时进度: monthly (month/12), daily (days elapsed/days in year) or targets (the table below).", str),
     Setting("rules.targets", {"03-31": 0.30, "06-30": 0.50, "09-30": 0.75, "12-31": 1.0},
             "Benchmark targets by month-day for mode 'targets' (linear between points, 0 at 01-01).", dict),
-    Setting("rules.green_gap", 0.10, "Green while gap (benchmark − spend rate) ≤ this.", float),
-    Setting("rules.yellow_gap", 0.30, "Yellow while gap ≤ this; red above.", float),
+    Setting("rules.green_gap", 0.10, "Green while gap (benchmark − spend rate) ≤ this.", float, 0, 1),
+    Setting("rules.yellow_gap", 0.30, "Yellow while gap ≤ this; red above.", float, 0, 1),
     Setting("rules.zero_spend_benchmark", 0.25, "Nothing spent once the benchmark reaches this: red, zero-spend.",
-            float),
-    Setting("rules.stalled_months", 2, "stalled: no new spending over this many consecutive months.", int),
+            float, 0, 1),
+    Setting("rules.stalled_months", 2, "stalled: no new spending over this many consecutive months.", int, 1, 12),
     Setting("rules.awaiting_transfer_reports", 2,
-            "awaiting-transfer: requested > disbursed in this many consecutive monthly reports.", int),
-    Setting("rules.progress_gap", 0.5, "progress-gap: physical progress − spend rate ≥ this.", float),
+            "awaiting-transfer: requested > disbursed in this many consecutive monthly reports.", int, 1, 12),
+    Setting("rules.progress_gap", 0.5, "progress-gap: physical progress − spend rate ≥ this.", float, 0, 1),
     Setting("rules.carryover_recovery_years", 2, "carryover-2y: money this many years old is at risk of recovery.",
-            int),
-    Setting("rules.bottom_n", 3, "How many slowest towns are marked (bottom three).", int),
-    Setting("rules.outlook_reports", 3, "year-end-risk: the pace of this many latest reports is projected.", int),
+            int, 1, 10),
+    Setting("rules.bottom_n", 3, "How many slowest towns are marked (bottom three).", int, 0, 100),
+    Setting("rules.outlook_reports", 3, "year-end-risk: the pace of this many latest reports is projected.", int, 2, 12),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -114,7 +116,39 @@ def _check(key: str, value: Any, origin: str) -> Any:
         value = float(value)
     if kind in (int, float) and isinstance(value, bool) or not isinstance(value, kind):
         raise ConfigError(f"{origin}: {key} must be {kind.__name__}, got {value!r}")
+    low, high = _BY_KEY[key].low, _BY_KEY[key].high
+    if low is not None and high is not None and not low <= value <= high:
+        raise ConfigError(f"{origin}: {key} must be between {low:g} and {high:g}, got {value!r}")
     return value
+
+
+def _check_together(settings: Settings) -> None:
+    """Rules that involve more than one setting, checked once at start rather than mid-run."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    settings.holidays, settings.workdays  # noqa: B018 - the dates parse now, not mid-run
+    if settings["rules.green_gap"] > settings["rules.yellow_gap"]:
+        raise ConfigError("rules.green_gap must not be larger than rules.yellow_gap")
+    if settings["rules.benchmark_mode"] not in ("monthly", "daily", "targets"):
+        raise ConfigError(f"rules.benchmark_mode must be monthly, daily or targets, got "
+                          f"{settings['rules.benchmark_mode']!r}")
+    try:
+        ZoneInfo(settings["reporting.timezone"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"reporting.timezone: unknown time zone {settings['reporting.timezone']!r}") from exc
+    if any(not isinstance(t, str) or not t.strip() for t in settings["towns.expected"]):
+        raise ConfigError("towns.expected must be a list of town names")
+    _check_targets(settings["rules.targets"])
+
+
+def _check_targets(targets: Mapping[str, Any]) -> None:
+    for day, value in targets.items():
+        try:
+            date.fromisoformat(f"2024-{day}")
+        except ValueError as exc:
+            raise ConfigError(f"rules.targets: {day!r} is not a month-day like 06-30") from exc
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise ConfigError(f"rules.targets: {day} must be a fraction between 0 and 1, got {value!r}")
 
 
 def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -137,7 +171,7 @@ def load_settings(path: Path | None = None, overrides: Mapping[str, Any] | None 
         if value is not None:
             values[key] = _check(key, value, "command line")
     settings = Settings(values, source)
-    settings.holidays, settings.workdays  # noqa: B018 - validate the dates now, not mid-run
+    _check_together(settings)
     return settings
 
 

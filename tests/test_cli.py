@@ -58,10 +58,25 @@ def test_ingest_with_error_findings_exit_3_and_problem_list(run, good: Path, bad
     assert town_sheet["J4"].comment is not None and "待定" in town_sheet["J4"].comment.text
 
 
-def test_check_stores_nothing(run, bad: Path) -> None:
+def test_check_stores_nothing(run, good: Path, bad: Path) -> None:
     result = run("check", str(bad))
-    assert result.exit_code == 3 and "checked" in result.output
+    assert result.exit_code == 3 and "rejected" in result.output and "待定" in result.output
+    assert run("check", str(good)).exit_code == 0
+    assert "checked" in run("check", str(good)).output
     assert not Path("fundmon.db").exists()
+
+
+def test_check_knows_the_projects_in_an_existing_database(run, tmp_path: Path) -> None:
+    first = town_workbook(tmp_path / "官塘镇_202309.xlsx", "官塘镇", "2023-09",
+                          [project("G1", "奕湖村污水治理", 300, 100, village="奕湖")])
+    no_allocated = town_workbook(tmp_path / "官塘镇_202310.xlsx", "官塘镇", "2023-10",
+                                 [project("G1", "奕湖村污水治理", None, 150, village="奕湖")])
+    assert run("check", str(no_allocated)).exit_code == 3  # a new project needs its 下达资金
+    assert run("ingest", str(first)).exit_code == 0
+    checked = run("check", str(no_allocated))
+    assert checked.exit_code == 0 and "checked" in checked.output
+    listing = run("submissions", "--format", "json").output
+    assert listing.count('"id"') == 1  # check stored nothing
 
 
 def test_status_json_equals_library(run, good: Path) -> None:
@@ -93,11 +108,38 @@ def test_status_csv_and_table(run, good: Path) -> None:
     (("status", "--period", "2023-13"), "2023-10"),
     (("submissions", "withdraw", "99"), "no submission #99"),
     (("projects", "merge", "1", "2"), "no project #1"),
+    (("--db", "sqlite:///", "status"), "in-memory"),
+    (("explain", "nothing-like-this"), "no project matches"),
 ])
 def test_usage_config_and_database_errors_exit_2_in_one_line(run, args, needle) -> None:
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output
+
+
+def test_ingest_refuses_bad_requests_before_reading(run, good: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert "no spreadsheet files" in run("ingest", str(tmp_path / "empty")).output
+    Path("afile").write_text("x")
+    result = run("ingest", str(good), "--findings-dir", "afile/sub")
+    assert result.exit_code == 2 and "cannot write 问题清单" in result.output
+    assert not Path("fundmon.db").exists() or "磷溪镇" not in run("submissions").output
+    Path("fundmon.toml").write_text('[towns]\nexpected = ["磷溪镇", "官塘镇"]\n', encoding="utf-8")
+    result = run("ingest", str(good), "--town", "麟溪镇")
+    assert result.exit_code == 2 and "磷溪镇" in result.output
+
+
+def test_folder_ingest_never_reads_back_its_own_problem_lists(run, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    town_workbook(inbox / "官塘镇_2023年10月.xlsx", "官塘镇", "2023-10",
+                  [project("G1", "奕湖村污水治理", 300, "待定", village="奕湖"),
+                   project("G2", "宫头村四小园", 60, 10, village="宫头")])
+    assert run("ingest", str(inbox), "--findings-dir", str(inbox / "问题清单")).exit_code == 3
+    assert list((inbox / "问题清单").glob("*_问题清单.xlsx"))
+    again = run("ingest", str(inbox), "--findings-dir", str(inbox / "问题清单"))
+    assert again.exit_code == 3 and "unchanged" in again.output and "待定" in again.output  # findings again
+    assert "问题清单.xlsx │" not in again.output and "1 file(s)" in again.output
 
 
 def test_bad_config_value_exit_2(run) -> None:
@@ -106,6 +148,13 @@ def test_bad_config_value_exit_2(run) -> None:
     assert result.exit_code == 2 and "deadline_day must be int" in result.output
     Path("fundmon.toml").write_text('[reporting]\ndeadlin_day = 5\n', encoding="utf-8")
     assert "unknown setting" in run("status").output
+    for text, needle in (('[reporting]\ndeadline_day = 0\n', "between 1 and 28"),
+                         ('[rules]\ngreen_gap = 0.5\nyellow_gap = 0.1\n', "green_gap must not be larger"),
+                         ('[reporting]\ntimezone = "Mars/Phobos"\n', "unknown time zone"),
+                         ('[rules]\nbenchmark_mode = "weekly"\n', "monthly, daily or targets")):
+        Path("fundmon.toml").write_text(text, encoding="utf-8")
+        result = run("status")
+        assert result.exit_code == 2 and needle in result.output, text
 
 
 def test_submissions_list_and_withdraw(run, good: Path) -> None:

@@ -176,3 +176,27 @@ def test_project_identity_by_name_across_spellings(factory, settings, tmp_path: 
         names = sorted(s.scalars(select(Project.name)))
     assert names == ["北堤村太阳能路灯", "磷溪镇北堤村太阳能路灯（202盏）"]  # newest spelling, as written
     assert any(f.code == "name-candidate" for f in outcome.findings)
+
+
+REGISTER = Path(__file__).parent / "data" / "register" / "项目库-湘桥区2023.xlsx"
+
+
+def test_register_sets_the_money_and_town_figures_are_checked_against_it(factory, settings, tmp_path: Path) -> None:
+    from monitor.status import build_status
+
+    outcome = ingest(factory, settings, REGISTER).results[0].outcome
+    assert (outcome.kind, outcome.outcome) == ("register", "accepted") and outcome.rows_accepted == 7
+    assert ingest(factory, settings, REGISTER).results[0].outcome.outcome == "duplicate"
+    town_file = town_workbook(tmp_path / "磷溪镇_202310.xlsx", "磷溪镇", "2023-10",
+                              [project("XQ2023-LX-001", "溪口市场升级改造", 400, 200)])
+    loaded = ingest(factory, settings, town_file).results[0].outcome
+    mismatch = next(f for f in loaded.findings if f.code == "allocation-mismatch")
+    assert "420.00" in mismatch.message and mismatch.row == 4
+    with factory() as s:
+        market = next(p for p in build_status(s, settings, "2023-10")["projects"]
+                      if p["project_code"] == "XQ2023-LX-001")
+        assert market["allocated"] == 4_200_000.00  # the register's two batches, not the town's 400万
+        assert market["fund_year"] == 2022 and "carryover" in market["flags"]
+        sources = {a.source for a in s.scalars(select(Allocation))
+                   if a.project_id == s.scalars(select(Project.id).where(Project.code == "XQ2023-LX-001")).one()}
+        assert sources == {"register"}

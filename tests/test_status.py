@@ -70,3 +70,41 @@ def test_empty_database_has_no_period(db_url: str) -> None:
     with open_database(db_url)() as s:
         data = build_status(s, SETTINGS)
     assert data["period"] is None and data["projects"] == []
+
+
+def test_project_left_out_of_a_correction_keeps_its_report_and_is_flagged(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    first = town_workbook(tmp_path / "a.xlsx", "磷溪镇", "2023-10", LX_ROWS)
+    corrected = town_workbook(tmp_path / "b.xlsx", "磷溪镇", "2023-10", LX_ROWS[:2])
+    ingest_paths(factory, [first, corrected], SETTINGS, IngestOptions())
+    with factory() as s:
+        data = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10))
+    lamps = next(p for p in data["projects"] if p["project_name"] == "北堤村太阳能路灯")
+    assert lamps["last_period"] == "2023-10" and lamps["spent"] == 370_000.00
+    assert "missing-report" in lamps["flags"] and "沿用" in lamps["flag_details"]["missing-report"]
+    market = next(p for p in data["projects"] if p["project_name"] == "溪口市场升级改造")
+    assert "missing-report" not in market["flags"]
+
+
+def test_lights_flags_and_town_light(loaded) -> None:
+    with loaded() as s:
+        data = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10))
+    by_name = {p["project_name"]: p for p in data["projects"]}
+    market = by_name["溪口市场升级改造"]  # 31.07% against 83.33%: 52.26 points behind
+    assert (market["benchmark"], market["gap"], market["light"]) == (0.8333, 0.5226, "red")
+    road = by_name["仙田村道路硬底化"]
+    assert road["light"] == "red" and "zero-spend" in road["flags"]
+    sewage = by_name["奕湖村污水治理"]  # 2022 money: benchmark 1, carried over
+    assert sewage["benchmark"] == 1.0 and "carryover" in sewage["flags"]
+    zero = by_name["宫头村四小园"]
+    assert zero["light"] is None and zero["benchmark"] is None
+    towns = {t["town"]: t for t in data["towns"]}
+    assert towns["磷溪镇"]["red"] == 2 and towns["磷溪镇"]["light"] == "red"
+    assert data["thresholds"]["yellow_gap"] == 0.3
+
+
+def test_status_by_fund_year_splits_current_and_carryover(loaded) -> None:
+    with loaded() as s:
+        rows = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10), by="fund-year")["by"]["rows"]
+    assert [(r["key"], r["kind"]) for r in rows] == [(2022, "结转"), (2023, "当年")]
+    assert rows[0]["allocated"] == 3_000_000.00 and rows[0]["spent"] == 2_700_000.00

@@ -41,14 +41,14 @@ def ingest(app: App, paths: tuple[Path, ...], period: str | None, town: str | No
 
     Example: fundmon ingest inbox/ --received "2023-11-03 10:20"
     """
-    from etl.pipeline import IngestOptions, collect_paths, ingest_paths
+    from etl.pipeline import IngestOptions, ingest_paths
 
-    files = collect_paths(paths)
+    files, folder = _prepare(app, paths, town, findings_dir)
     options = IngestOptions(period=period, town=town, received_at=received)
     factory = app.sessions()
     with _progress(len(files)) as advance:
         report = ingest_paths(factory, list(paths), app.settings, options, progress=advance)
-    _finish(app, report, findings_dir)
+    _finish(report, folder)
 
 
 @click.command()
@@ -60,13 +60,16 @@ def check(app: App, paths: tuple[Path, ...], period: str | None, town: str | Non
 
     Example: fundmon check 磷溪镇_2023年10月.xlsx
     """
-    from etl.pipeline import IngestOptions, check_paths, collect_paths
+    from etl.pipeline import IngestOptions, check_paths
+    from monitor.db import open_database, open_existing
 
-    files = collect_paths(paths)
+    files, folder = _prepare(app, paths, town, findings_dir)
+    # the bureau's database when there is one (so known projects are known), else an empty one in memory
+    factory = open_existing(app.db_url) or open_database("sqlite://", allow_memory=True)
     with _progress(len(files)) as advance:
-        report = check_paths(list(paths), app.settings, IngestOptions(period=period, town=town),
+        report = check_paths(factory, list(paths), app.settings, IngestOptions(period=period, town=town),
                              progress=advance)
-    _finish(app, report, findings_dir)
+    _finish(report, folder)
 
 
 class _progress:
@@ -92,13 +95,42 @@ class _progress:
             self.bar.stop()
 
 
-def _finish(app: App, report, findings_dir: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _prepare(app: App, paths: tuple[Path, ...], town: str | None,
+             findings_dir: Path | None) -> tuple[list[Path], Path]:
+    """Check everything a person gave before any file is read: files found, town known, folder writable."""
+    from etl.pipeline import collect_paths
+    from etl.resolve import nearest_town
+    from monitor.errors import UsageError
+    from monitor.names import canonical_town
+
+    files = collect_paths(paths)
+    if not files:
+        raise UsageError("no spreadsheet files (.xlsx, .xlsm, .xls, .csv) in " + ", ".join(map(str, paths)))
+    expected = app.settings.expected_towns
+    if town and expected and canonical_town(town) not in expected:
+        hint = nearest_town(canonical_town(town), expected)
+        raise UsageError(f"--town {town!r} is not in towns.expected" + (f"; did you mean {hint}?" if hint else ""))
+    folder = findings_dir or Path(app.settings["ingest.findings_dir"])
+    _check_writable(folder)
+    return files, folder
+
+
+def _check_writable(folder: Path) -> None:
+    from monitor.errors import UsageError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".fundmon-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write 问题清单 to {folder}: {exc.strerror or exc}") from exc
+
+
+def _finish(report, folder: Path) -> None:  # type: ignore[no-untyped-def]
     from monitor.cli.render import print_file_table, write_problem_lists
 
-    folder = findings_dir or Path(app.settings["ingest.findings_dir"])
     written = write_problem_lists(report, folder)
     print_file_table(report, written)
-    if not report.results:
-        click.echo("No spreadsheet files found (.xlsx, .xlsm, .xls, .csv).", err=True)
     if report.has_errors:
         sys.exit(EXIT_FINDINGS)

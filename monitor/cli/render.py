@@ -20,7 +20,7 @@ def write_problem_lists(report: Any, folder: Path) -> dict[Path, Path]:
     written: dict[Path, Path] = {}
     for result in report.results:
         outcome = result.outcome
-        if not outcome.findings or outcome.outcome == "duplicate":
+        if not outcome.findings:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / problem_list_name(result.path.name)
@@ -28,7 +28,7 @@ def write_problem_lists(report: Any, folder: Path) -> dict[Path, Path]:
                 "报表月份": outcome.period or "（未识别）",
                 "处理结果": RESULT_LABEL.get(outcome.outcome, outcome.outcome),
                 "错误": str(outcome.errors), "警告": str(outcome.warnings)}
-        grids = result.parsed.grids if result.parsed is not None else None
+        grids = getattr(result.parsed, "grids", None)  # a register keeps no grids: the workbook is re-read
         written[result.path] = write_problem_list(target, file_name=result.path.name, data=result.data,
                                                   findings=outcome.findings, grids=grids, title_info=info)
     return written
@@ -42,18 +42,22 @@ def print_file_table(report: Any, written: dict[Path, Path]) -> None:
         table.add_column(head, overflow="fold")
     for result in report.results:
         o = result.outcome
-        table.add_row(str(o.submission_id or ""), result.path.name, o.town or "?", o.period or "?",
+        town = "项目库 register" if o.kind == "register" else (o.town or "?")
+        period = "" if o.kind == "register" else (o.period or "?")
+        table.add_row(str(o.submission_id or ""), result.path.name, town, period,
                       RESULT_LABEL.get(o.outcome, o.outcome), str(o.rows_accepted), str(o.rows_rejected),
                       str(o.warnings), f"#{o.superseded_id}" if o.superseded_id else "")
     console.print(table)
     for result in report.results:
-        first_error = next((f for f in result.outcome.findings if f.is_error), None)
-        if result.outcome.outcome == "rejected" and first_error is not None:
-            click.echo(f"  {result.path.name}: {first_error.message}")
+        errors = [f for f in result.outcome.findings if f.is_error]
+        for f in errors[:3]:
+            click.echo(f"  {f.location() or result.path.name}: {f.message}")
+        if len(errors) > 3:
+            click.echo(f"  … {len(errors) - 3} more errors in {result.path.name} (see its 问题清单)")
     if written:
         click.echo(f"问题清单 written for {len(written)} file(s) in {next(iter(written.values())).parent}/")
     total = len(report.results)
-    accepted = sum(1 for r in report.results if r.outcome.outcome in ("accepted", "checked"))
+    accepted = sum(1 for r in report.results if r.outcome.outcome in ("accepted", "checked", "duplicate"))
     click.echo(f"{total} file(s): {accepted} read, "
                f"{sum(r.outcome.rows_accepted for r in report.results)} rows, "
                f"{sum(r.outcome.rows_rejected for r in report.results)} rejected rows, "

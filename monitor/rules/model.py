@@ -31,6 +31,8 @@ class Report:
     disbursed: int | None = None
     progress: Decimal | None = None  # 0–1
     status: str | None = None
+    #: kept from a superseded file of the same month because the town's correction left the project out
+    carried: bool = False
 
 
 @dataclass

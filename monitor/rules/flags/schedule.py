@@ -38,5 +38,7 @@ def missing_report(project: ProjectInput, ctx: RuleContext) -> str | None:
     if latest is None:
         return f"{ctx.period} 未报送，无任何报送记录"
     if latest.period >= ctx.period:
+        if latest.carried:
+            return f"{ctx.period} 更正后的报表未包含此项目，沿用此前同月报送的数据"
         return None
     return f"{ctx.period} 未报送，最近一次报送为 {latest.period}"
