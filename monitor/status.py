@@ -107,6 +107,7 @@ def town_json(town: str, judged: list[Judged], submitted: bool, rules: RuleSetti
         "spend_rate": rate4(tv.spend_rate), "benchmark": rate4(tv.benchmark), "gap": rate4(tv.gap),
         "light": tv.light, "rank": None, "bottom_three": False,
         "green": tv.green, "yellow": tv.yellow, "red": tv.red, "submitted": submitted,
+        "flags": [] if submitted else ["missing-report"],
     }
 
 

@@ -158,7 +158,7 @@ def test_bad_config_value_exit_2(run) -> None:
 
 
 def test_submissions_list_and_withdraw(run, good: Path) -> None:
-    run("ingest", str(good), "--received", "2023-11-09")
+    run("ingest", str(good), "--received", "2023年11月9日 9:30")
     listing = run("submissions")
     assert listing.exit_code == 0 and "磷溪镇" in listing.output and "late" in listing.output
     assert run("submissions", "withdraw", "1", "--note", "test").exit_code == 0

@@ -57,6 +57,7 @@ def test_status_json_shape_and_figures(loaded) -> None:
     assert towns["官塘镇"]["rank"] == 1 and towns["磷溪镇"]["rank"] == 2
     assert towns["官塘镇"]["projects"] == 2 and towns["官塘镇"]["allocated"] == 3_000_000.00
     assert towns["铁铺镇"]["submitted"] is False and towns["铁铺镇"]["rank"] is None
+    assert towns["铁铺镇"]["flags"] == ["missing-report"] and towns["磷溪镇"]["flags"] == []
     assert towns["磷溪镇"]["submitted"] is True
 
 

@@ -93,12 +93,28 @@ class DateType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, date | datetime):
             return value
-        text = str(value).strip().replace("T", " ")
+        text = _iso_like(str(value))
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             self.fail(f"{value!r} is not a date like 2023-11-03 (or 2023-11-03 09:30)", param, ctx)
         return parsed if self.with_time else parsed.date()
+
+
+def _iso_like(text: str) -> str:
+    """2023/11/3, 2023.11.3 and 2023年11月3日 9:30 → 2023-11-03 9:30, for fromisoformat."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).strip().replace("T", " ")
+    match = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(.*)$", text)
+    if not match:
+        return text
+    year, month, day, rest = match.groups()
+    rest = rest.strip()
+    if rest and re.match(r"^\d{1,2}:\d{2}(:\d{2})?$", rest) and len(rest.split(":")[0]) == 1:
+        rest = "0" + rest
+    return f"{year}-{int(month):02d}-{int(day):02d}" + (f" {rest}" if rest else "")
 
 
 PERIOD = PeriodType()
