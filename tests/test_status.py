@@ -109,3 +109,27 @@ def test_status_by_fund_year_splits_current_and_carryover(loaded) -> None:
         rows = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10), by="fund-year")["by"]["rows"]
     assert [(r["key"], r["kind"]) for r in rows] == [(2022, "结转"), (2023, "当年")]
     assert rows[0]["allocated"] == 3_000_000.00 and rows[0]["spent"] == 2_700_000.00
+
+
+def test_money_of_a_later_fund_year_is_left_out_until_its_year(db_url: str, tmp_path: Path) -> None:
+    import xlsxwriter
+
+    factory = open_database(db_url)
+    register = tmp_path / "项目库.xlsx"
+    wb = xlsxwriter.Workbook(str(register))
+    ws = wb.add_worksheet("项目库")
+    ws.write_row(0, 0, ["项目编号", "镇街", "项目名称", "资金年度", "资金批次", "下达资金（万元）"])
+    ws.write_row(1, 0, ["T1", "铁铺镇", "厚洋村四小园", 2023, "第一批", 100])
+    ws.write_row(2, 0, ["T1", "铁铺镇", "厚洋村四小园", 2024, "提前下达", 60])  # next year's money, early
+    ws.write_row(3, 0, ["T2", "铁铺镇", "西林村电商中心", 2024, "提前下达", 80])
+    wb.close()
+    rows = [project("T1", "厚洋村四小园", None, 50, village="厚洋"), project("T2", "西林村电商中心", None, 0)]
+    ingest_paths(factory, [register, town_workbook(tmp_path / "t.xlsx", "铁铺镇", "2023-10", rows)], SETTINGS,
+                 IngestOptions())
+    with factory() as s:
+        data = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10))
+        later = build_status(s, SETTINGS, "2024-01", as_of=date(2024, 2, 10))
+    by_code = {p["project_code"]: p for p in data["projects"]}
+    assert by_code["T1"]["allocated"] == 1_000_000.00 and by_code["T1"]["spend_rate"] == 0.5
+    assert by_code["T2"]["allocated"] == 0.0 and by_code["T2"]["light"] is None
+    assert {p["project_code"]: p["allocated"] for p in later["projects"]} == {"T1": 1_600_000.00, "T2": 800_000.00}
