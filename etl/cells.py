@@ -11,13 +11,15 @@ from typing import Any
 from etl import normalise
 from etl.header import Header
 from etl.meta import cell_text, find_town
-from etl.model import AMOUNT_FIELDS, ParsedRow, SheetGrid
+from etl.model import AMOUNT_FIELDS, CellError, ParsedRow, SheetGrid
 from monitor.findings import Finding, Severity
 
 #: amounts that feed 已支出; blank or a dash there means 0
 SPENDING_FIELDS = ("spent", "spent_ytd", "spent_prior")
 #: amounts whose unusable value rejects the row (others only warn)
 REQUIRED_AMOUNTS = ("allocated", *SPENDING_FIELDS)
+#: fields whose formula error rejects the row (the others only warn and are left out)
+REQUIRED_FIELDS = ("project_name", *REQUIRED_AMOUNTS)
 RATE_TOLERANCE = Decimal("0.001")
 _UNIT_NOTE = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(?:万元|元|%)\s*[)）]")
 
@@ -32,6 +34,8 @@ class Table:
     units: dict[int, str]  # 0-based column → "万元"/"元"
     keys: dict[int, str]  # 0-based column → unique label as shown
     width: int = 0
+    #: CSV only: the number of header columns; a data row with values past them has shifted fields
+    csv_width: int | None = None
 
     def label(self, name: str) -> str:
         idx = self.header.fields[name]
@@ -141,7 +145,17 @@ _OPTIONAL_PARSERS: dict[str, tuple[Callable[[Any], Any], str]] = {
 }
 
 
+def _formula_error(ctx: RowContext, name: str, value: CellError) -> None:
+    label = bare_label(ctx.table.label(name))
+    required = name in REQUIRED_FIELDS
+    ctx.finding("formula-error", name, f"{label}：{normalise.formula_problem(value)}{'' if required else '（本项已忽略）'}",
+                value, None if required else "warning")
+
+
 def _value(ctx: RowContext, name: str, value: Any) -> Any:
+    if isinstance(value, CellError):
+        _formula_error(ctx, name, value)
+        return None
     if name in AMOUNT_FIELDS:
         return _amount(ctx, name, value)
     if name in _OPTIONAL_PARSERS:
@@ -169,9 +183,25 @@ def parse_project(table: Table, row: int, carry: Carry) -> ParsedRow:
             parsed.values[name] = found
     _apply_carry(parsed, carry)
     _combine_spending(parsed, header)
+    _check_extra_fields(ctx)
     _check_row(ctx)
     parsed.rejected = any(f.is_error for f in parsed.findings)
     return parsed
+
+
+def _check_extra_fields(ctx: RowContext) -> None:
+    """A CSV row longer than its header: an unquoted 1,200.50 split one amount in two and shifted the rest."""
+    width, cells = ctx.table.csv_width, ctx.table.grid.cells[ctx.row]
+    if width is None:
+        return
+    extra = [c for c in range(width, len(cells)) if not normalise.is_blank(cells[c])]
+    if not extra:
+        return
+    n = len(cells[width: extra[-1] + 1])
+    ctx.parsed.findings.append(Finding(
+        "extra-fields", f"本行比表头多出{n}列，金额中的逗号可能未加引号（如 1,200.50 应写作 1200.50），请核对",
+        file=ctx.table.file_name, sheet=ctx.table.grid.name, row=ctx.row + 1, col=extra[0] + 1,
+        raw=cell_text(cells[extra[0]])))
 
 
 def _apply_carry(parsed: ParsedRow, carry: Carry) -> None:
@@ -195,7 +225,10 @@ def _check_row(ctx: RowContext) -> None:
     if "project_name" not in values:
         has_amounts = any(isinstance(values.get(f), int) and values.get(f) for f in AMOUNT_FIELDS)
         bad_amounts = any(f.code == "bad-amount" for f in ctx.parsed.findings)
-        if has_amounts or bad_amounts or "project_code" in values:
+        name_col = table.header.fields.get("project_name")
+        name_error = any(f.code == "formula-error" and name_col is not None and f.col == name_col + 1
+                         for f in ctx.parsed.findings)  # already told: the name is a formula error
+        if (has_amounts or bad_amounts or "project_code" in values) and not name_error:
             ctx.finding("missing-name", "project_name", "项目名称为空：请填写项目名称，否则该行无法入库")
     allocated, spent = values.get("allocated"), values.get("spent")
     if allocated is not None and spent is not None and spent > allocated:

@@ -43,6 +43,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _FLOW_WORDS = ("本月", "当月", "本周", "上月", "未", "待", "结余", "剩余", "余额", "差额", "偏差", "序时")
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _UNIT = re.compile(r"[(（\[【]\s*(?:单位\s*[:：]?\s*)?(万元|元)\s*[)）\]】]|(?:/|单位[:：]?)\s*(万元|元)\s*$")
+#: a unit note inside a group cell (``资金（单位：万元）``): its colon does not make the cell an info row
+_UNIT_NOTE = re.compile(r"[(（\[【]?\s*单位\s*[:：]\s*(?:人民币)?\s*(?:万元|元)\s*[)）\]】]?")
 _EXACT, _STRIPPED, _SUFFIX, _INNER = 100, 90, 50, 30
 _MIN_HEADER_SCORE = 3
 
@@ -246,12 +248,21 @@ def _groups_over(grid: SheetGrid, row: int) -> bool:
     return False
 
 
+def _is_info_text(text: str) -> bool:
+    """A cell of an info row (``填报单位：官塘镇``, a lone ``单位：万元``), not a group label with a unit note."""
+    if ":" not in text and "：" not in text:
+        return False
+    rest = _UNIT_NOTE.sub("", text)
+    return not rest.strip() or ":" in rest or "：" in rest
+
+
 def header_at(grid: SheetGrid, row: int) -> Header:
     """The header read from ``row`` (and the row below, when it completes a two-row header)."""
     single = _assign((row,), _columns_one(grid, row))
     filled = [str(v) for v in grid.cells[row] if not normalise.is_blank(v)]
     # a title (one cell, however wide its merge) or an info row (填报单位：…) is never the upper half of a header
-    if len(filled) < 2 or any(":" in t or "：" in t for t in filled) or row + 1 >= len(grid.cells) or not _is_label_row(grid, row + 1):
+    if len(filled) < 2 or any(_is_info_text(t) for t in filled) or row + 1 >= len(grid.cells) \
+            or not _is_label_row(grid, row + 1):
         return single
     double = _assign((row, row + 1), _columns_two(grid, row))
     if double.score > single.score or (_groups_over(grid, row) and double.score >= single.score):

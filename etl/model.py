@@ -17,6 +17,26 @@ DATE_FIELDS = ("planned_start", "planned_end")
 RATE_FIELDS = ("progress", "spend_rate")
 
 
+@dataclass(frozen=True)
+class CellError:
+    """A cell whose formula shows an error (``#DIV/0!``) or was saved without a result (``text`` empty).
+
+    Readers put it in the grid where calamine gives ``""``; every parser treats it as unusable, never blank.
+    """
+
+    text: str = ""
+    formula: str | None = None
+
+    @property
+    def no_value(self) -> bool:
+        return not self.text
+
+    def __str__(self) -> str:
+        if self.text:
+            return self.text
+        return f"={self.formula}" if self.formula else ""
+
+
 @dataclass
 class SheetGrid:
     """One sheet as Excel shows it: ``cells[0][0]`` is A1, whatever empty rows/columns come first."""
@@ -25,6 +45,8 @@ class SheetGrid:
     cells: list[list[Any]]
     #: merged ranges as 0-based inclusive (first_row, first_col, last_row, last_col)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: "csv" for a CSV file's one table (all cells text, rows may be longer than the header); else None
+    source: str | None = None
 
     def value(self, row: int, col: int) -> Any:
         """0-based access that returns None outside the grid."""
@@ -74,6 +96,10 @@ class ParsedFile:
     header_map: dict[str, str] = field(default_factory=dict)
     header_rows: tuple[int, ...] = ()  # Excel row numbers of the header
     grids: list[SheetGrid] = field(default_factory=list)
+    #: the file names two different towns / periods in different places (title, sheet name, file name);
+    #: the ``town-conflict`` / ``period-conflict`` finding is moot when the user gave ``--town`` / ``--period``
+    town_conflict: bool = False
+    period_conflict: bool = False
 
     @property
     def all_findings(self) -> list[Finding]:

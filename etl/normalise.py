@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from etl.model import CellError
+
 STATUSES = ("前期", "招投标", "在建", "完工", "已验收", "结算审核", "已结算", "未开工", "暂停", "取消")
 DISTRICT_NAMES = ("潮州市湘桥区", "湘桥区", "潮州市")
 
@@ -28,8 +30,12 @@ _DATE_PATTERNS = (
     re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?()"),
     re.compile(r"(\d{4})(\d{2})(\d{2})?"),
 )
+_CN_MONTH = r"十[一二]|[一二三四五六七八九十]"
+#: a range of months (``2023年1-10月``, ``2023年1月至10月``) is the period of its end month
+_PERIOD_RANGE_RE = re.compile(
+    rf"(?<!\d)(\d{{4}})\s*年\s*(?:\d{{1,2}}|{_CN_MONTH})\s*月?\s*[-~～—–至到]\s*(\d{{1,2}}|{_CN_MONTH})\s*月")
 _PERIOD_PATTERNS = (
-    re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月"),
+    re.compile(rf"(?<!\d)(\d{{4}})\s*年\s*(\d{{1,2}}|{_CN_MONTH})\s*月"),
     re.compile(r"(?<!\d)(\d{4})\s*[-./]\s*(\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})?(?!\d)"),
 )
@@ -115,6 +121,26 @@ def _show(value: Any) -> str:
     return text if len(text) <= 20 else text[:20] + "…"
 
 
+def formula_problem(value: Any) -> str | None:
+    """What to tell the clerk about a formula cell without a usable value; None for any other value."""
+    if not isinstance(value, CellError):
+        return None
+    if value.no_value:
+        return "公式没有计算结果，请在Excel中打开后保存再报送"
+    return f"公式计算错误（{value.text}），请在Excel中修正公式并重新保存后报送"
+
+
+def _reject_cell_error(value: Any) -> None:
+    problem = formula_problem(value)
+    if problem is not None:
+        raise ParseError(problem)
+
+
+def excel_decimal(value: float) -> Decimal:
+    """A float as Excel shows it: 15 significant digits (0.30000000000000004 → 0.3, 12.3 stays 12.3)."""
+    return Decimal(format(value, ".15g"))
+
+
 def _not_amount(value: Any) -> ParseError:
     return ParseError(f"“{_show(value)}”不是金额，请填写数字（万元）")
 
@@ -123,6 +149,7 @@ def parse_amount(value: Any) -> tuple[Decimal, str | None] | None:
     """A money cell → (amount, unit hint "万元"/"元" or None); blank → None; negatives are returned as such."""
     if is_blank(value):
         return None
+    _reject_cell_error(value)
     if isinstance(value, bool):
         raise _not_amount(value)
     if isinstance(value, int):
@@ -134,8 +161,8 @@ def parse_amount(value: Any) -> tuple[Decimal, str | None] | None:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _not_amount(value)
-        # repr keeps what Excel showed: 12.3 stays 12.3, not 12.300000000000000710…
-        return _checked_amount(Decimal(repr(value)), value), None
+        # what Excel showed: 12.3 stays 12.3 and a formula's 36.900000000000006 is 36.9
+        return _checked_amount(excel_decimal(value), value), None
     if isinstance(value, str):
         return _parse_amount_text(value)
     raise _not_amount(value)
@@ -154,6 +181,8 @@ def _parse_amount_text(raw: str) -> tuple[Decimal, str | None]:
     text = _strip_currency(text)
     if text[:1] in ("-", "−"):
         negative, text = not negative, _strip_currency(text[1:])
+    elif text[:1] == "+":  # ＋100 folds to +100
+        text = _strip_currency(text[1:])
     if "," in text:
         if not _GROUPED_RE.fullmatch(text):
             raise ParseError(f"“{_show(raw)}”中的逗号位置不对，请去掉逗号，只填写数字（如 1234.56）")
@@ -195,21 +224,22 @@ def _number_or_error(value: Any, message: str) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float) and math.isfinite(value):
-        return Decimal(repr(value))
+        return excel_decimal(value)
     if isinstance(value, Decimal) and value.is_finite():
         return value
     text = fold(str(value)).replace(" ", "") if isinstance(value, str) else ""
-    match = re.fullmatch(rf"([-−]?)({_NUMBER})", text)
+    match = re.fullmatch(rf"([-−+]?)({_NUMBER})", text)
     if not match:
         raise ParseError(message)
     number = Decimal(match.group(2))
-    return -number if match.group(1) else number
+    return -number if match.group(1) in ("-", "−") else number
 
 
 def parse_percent(value: Any) -> Decimal | None:
     """45% / 0.45 / 45 → Decimal("0.45"): with a % sign it is percent; a bare number ≤ 1 is a fraction, > 1 percent."""
     if is_blank(value):
         return None
+    _reject_cell_error(value)
     message = f"“{_show(value)}”不是百分比，请填写如 45% 或 0.45 的数字"
     text = fold(value).replace(" ", "") if isinstance(value, str) else None
     if text is not None and text.endswith("%"):
@@ -233,6 +263,7 @@ def parse_date(value: Any) -> date | None:
     """A date cell (Excel serial, date object or text like 2023年10月15日 / 2023.10 / 20231015) → date."""
     if is_blank(value):
         return None
+    _reject_cell_error(value)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -284,6 +315,7 @@ def parse_year(value: Any) -> int | None:
     """A fund year: 2023, 2023.0, "2023年度", "２０２３" → 2023 (2000–2100)."""
     if is_blank(value):
         return None
+    _reject_cell_error(value)
     message = f"“{_show(value)}”不是年度，请填写四位年份（如 2023）"
     if isinstance(value, bool):
         raise ParseError(message)
@@ -307,20 +339,25 @@ def parse_period(text: str) -> str | None:
     """The first year-month in free text → "YYYY-MM"; a date labelled 报送日期/填报日期 is never the period."""
     folded = fold(str(text))
     found: list[tuple[int, int, int]] = []
-    for pattern in _PERIOD_PATTERNS:
+    for pattern in (_PERIOD_RANGE_RE, *_PERIOD_PATTERNS):
         for match in pattern.finditer(folded):
-            year, month = int(match.group(1)), int(match.group(2))
+            year, month = int(match.group(1)), _month_number(match.group(2))
             day = match.group(3) if pattern.groups == 3 else None
             if not (2000 <= year <= 2100 and 1 <= month <= 12):
                 continue
             if day is not None and not _is_valid_day(year, month, int(day)):
                 continue
-            if not _SEND_LABEL_RE.search(folded[: match.start()]):
+            if not _SEND_LABEL_RE.search(folded[: match.start()]) and \
+                    all(start != match.start() for start, _, _ in found):  # a range beats its first month
                 found.append((match.start(), year, month))
     if not found:
         return None
     _, year, month = min(found)
     return f"{year:04d}-{month:02d}"
+
+
+def _month_number(token: str) -> int:
+    return _CN_MONTHS[token] if token in _CN_MONTHS else int(token)
 
 
 def _is_valid_day(year: int, month: int, day: int) -> bool:
@@ -336,13 +373,13 @@ def parse_month_only(text: str) -> int | None:
     match = _MONTH_RE.search(fold(str(text)))
     if not match:
         return None
-    token = match.group(1)
-    month = _CN_MONTHS[token] if token in _CN_MONTHS else int(token)
+    month = _month_number(match.group(1))
     return month if 1 <= month <= 12 else None
 
 
 def normalise_status(value: Any) -> str | None:
     """A status in the town's words → one of STATUSES (前期 … 取消); blank → None."""
+    _reject_cell_error(value)
     text = clean_text(value)
     if text is None:
         return None

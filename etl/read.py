@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from typing import Any
 
 import python_calamine
 
-from etl.model import SheetGrid
+from etl.model import CellError, SheetGrid
 
 MIB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,6 +24,21 @@ _ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".e
 _DELIMITERS = (",", "\t", ";")
 _SNIFF_LINES = 50
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: a sheet past the row/column limits is scanned for its real used range only up to this many cells
+_TRIM_SCAN_CELLS = 20_000_000
+#: cells calamine reads as "": an error value (t="e"), or a formula saved without its result (openpyxl)
+_ERROR_CELL_RE = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*?\bt\s*=\s*[\"']e[\"'][^>/]*)>(.*?)</(?:\w+:)?c>", re.S)
+_NO_VALUE_CELL_RE = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*?)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)"
+    rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+#: a formula cell without a result always shows one of these (or whitespace / a prefix between the tags)
+_NO_VALUE_TOKENS = (b"</f></c>", b"<v></v>", b"<v/>", b"/></c>", b"</f>\n", b"</f>\r", b"</f> ", b"</f>\t",
+                    b":f>")
+_VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_FORMULA_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
+_REF_RE = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})[\"']")
+_TYPE_RE = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
 
 REASON_NOT_EXCEL = "文件不是有效的Excel文件（可能已损坏或扩展名错误），请重新导出为 .xlsx 后再报送"
 REASON_ENCRYPTED = "文件已加密，请取消密码后再报送"
@@ -103,7 +120,7 @@ def _read_workbook(data: bytes, limits: ReadLimits) -> list[SheetGrid]:
     """xlsx / xlsm / xlsb / xls / ods through calamine; every calamine failure becomes UnreadableFileError."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [_read_sheet(workbook, name, limits) for name in workbook.sheet_names]
+        grids = [_read_sheet(workbook, name, limits) for name in workbook.sheet_names]
     except UnreadableFileError:
         raise
     except python_calamine.PasswordError as exc:
@@ -115,6 +132,9 @@ def _read_workbook(data: bytes, limits: ReadLimits) -> list[SheetGrid]:
         if type(exc).__name__ != "PanicException":
             raise
         raise UnreadableFileError("file-unreadable", _workbook_reason(data)) from exc
+    if data.startswith(ZIP_MAGIC):
+        _mark_formula_errors(data, grids)
+    return grids
 
 
 def _workbook_reason(data: bytes) -> str:
@@ -126,12 +146,112 @@ def _workbook_reason(data: bytes) -> str:
 
 def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, limits: ReadLimits) -> SheetGrid:
     sheet = workbook.get_sheet_by_name(name)
+    n_rows = n_cols = None
     if sheet.end is not None:
-        _check_size(name, sheet.end[0] + 1, sheet.end[1] + 1, limits)
-    rows = sheet.to_python(skip_empty_area=False)
-    cells = [[None if value == "" else value for value in row] for row in rows]
+        n_rows, n_cols = sheet.end[0] + 1, sheet.end[1] + 1
+        if n_rows > limits.max_rows or n_cols > limits.max_cols:
+            # a stray space far below or right of the table makes calamine's range huge: measure what is used
+            n_rows, n_cols = _used_size(sheet, n_rows, n_cols, name, limits)
+            _check_size(name, n_rows, n_cols, limits)
+    rows = sheet.to_python(skip_empty_area=False, nrows=n_rows) if n_rows is not None else \
+        sheet.to_python(skip_empty_area=False)
+    cells = [[None if value == "" else value for value in row[:n_cols]] for row in rows[:n_rows]]
     merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
     return SheetGrid(name=name, cells=cells, merged=merged)
+
+
+def _is_blank_text(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _used_size(sheet: python_calamine.CalamineSheet, n_rows: int, n_cols: int, name: str,
+               limits: ReadLimits) -> tuple[int, int]:
+    """Rows and columns up to the last cell that is not blank text (a lone space counts as blank)."""
+    start_col = sheet.start[1] if sheet.start is not None else 0
+    if n_rows * max(n_cols - start_col, 1) > _TRIM_SCAN_CELLS:
+        _check_size(name, n_rows, n_cols, limits)  # too big to scan: refuse as declared
+    last_row = last_col = -1
+    count = 0
+    for r, row in enumerate(sheet.iter_rows()):
+        count += 1
+        if row.count("") == len(row):
+            continue
+        for c in range(len(row) - 1, -1, -1):
+            if not _is_blank_text(row[c]):
+                last_row, last_col = r, max(last_col, c)
+                break
+    # calamine yields rows from A1 down but columns from the first used one
+    offset = n_rows - count
+    return last_row + offset + 1, last_col + start_col + 1
+
+
+def _mark_formula_errors(data: bytes, grids: list[SheetGrid]) -> None:
+    """Put a CellError where a sheet's XML has an error value or a formula without a result."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts, names = _sheet_parts(archive), set(archive.namelist())
+            for grid in grids:
+                part = parts.get(grid.name)
+                if part is None or part not in names:
+                    continue
+                for (row, col), marker in _formula_markers(archive.read(part)).items():
+                    if row < len(grid.cells) and col < len(grid.cells[row]) and grid.cells[row][col] is None:
+                        grid.cells[row][col] = marker
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, ET.ParseError, EOFError, RuntimeError):
+        return  # calamine read it; without the markers the cells stay blank as before
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in the zip, from xl/workbook.xml and xl/_rels/workbook.xml.rels."""
+    rels: dict[str, str] = {}
+    for element in ET.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter():
+        if element.tag.rsplit("}", 1)[-1] == "Relationship" and element.get("Id") and element.get("Target"):
+            target = element.get("Target", "").replace("\\", "/")
+            rels[element.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    parts: dict[str, str] = {}
+    for element in ET.fromstring(archive.read("xl/workbook.xml")).iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+        if element.get("name") is not None and rid in rels:
+            parts[element.get("name", "")] = rels[rid]
+    return parts
+
+
+def _formula_markers(xml: bytes) -> dict[tuple[int, int], CellError]:
+    """0-based (row, col) → CellError for error cells and formula cells saved without a result."""
+    found: dict[tuple[int, int], CellError] = {}
+    if b't="e"' in xml or b"t='e'" in xml:
+        for match in _ERROR_CELL_RE.finditer(xml):
+            where = _cell_ref(match.group(1))
+            if where is None:
+                continue
+            value, formula = _VALUE_RE.search(match.group(2)), _FORMULA_RE.search(match.group(2))
+            text = _xml_text(value.group(1)) if value else ""
+            found[where] = CellError(text or "#VALUE!", _xml_text(formula.group(1)) if formula else None)
+    if b"<f" in xml and any(token in xml for token in _NO_VALUE_TOKENS):
+        for match in _NO_VALUE_CELL_RE.finditer(xml):
+            kind = _TYPE_RE.search(match.group(1))
+            if kind is not None and kind.group(1) in (b"str", b"inlineStr", b"e"):
+                continue  # a formula whose result is the empty text "" is a blank cell, as Excel shows it
+            where = _cell_ref(match.group(1))
+            if where is not None:
+                found.setdefault(where, CellError("", _xml_text(match.group(2) or b"") or None))
+    return found
+
+
+def _cell_ref(attributes: bytes) -> tuple[int, int] | None:
+    match = _REF_RE.search(attributes)
+    if match is None:
+        return None
+    col = 0
+    for letter in match.group(1).upper():
+        col = col * 26 + letter - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+def _xml_text(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", "replace")).strip()
 
 
 def _check_size(name: str, n_rows: int, n_cols: int, limits: ReadLimits) -> None:
@@ -175,7 +295,7 @@ def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> SheetGrid:
     cells: list[list[Any]] = [[cell if cell != "" else None for cell in row] for row in rows]
     for row in cells:
         row.extend([None] * (width - len(row)))
-    return SheetGrid(name=_stem(file_name), cells=cells)
+    return SheetGrid(name=_stem(file_name), cells=cells, source="csv")
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -23,6 +23,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "extra-sheet": ("warning", "其他工作表含项目数据未读取"),
     "no-data-rows": ("error", "没有可读取的项目行"),
     "several-towns": ("error", "一个文件含多个镇街"),
+    "several-periods": ("error", "一个文件含多个月份"),
+    "town-conflict": ("error", "镇街名称前后不一致"),
+    "period-conflict": ("error", "报表月份前后不一致"),
+    "unit-conflict": ("warning", "金额单位前后不一致"),
     # one cell or row
     "bad-amount": ("error", "金额无法识别"),
     "negative-amount": ("error", "金额为负数"),
@@ -35,6 +39,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-spent": ("error", "缺少已支出金额"),
     "duplicate-project": ("error", "同一项目重复填报"),
     "rounded-to-fen": ("warning", "金额精度超过分，已四舍五入"),
+    "formula-error": ("error", "公式错误或没有计算结果"),
+    "extra-fields": ("error", "本行比表头多出列"),
     # cross-checks (warnings)
     "spent-over-allocated": ("warning", "已支出超过下达资金"),
     "spent-decreased": ("warning", "累计支出比上月减少"),

@@ -188,3 +188,12 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     assert result.returncode == 0 and "No data yet" in result.stdout
     module = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True)
     assert module.returncode == 0 and "fundmon" in module.stdout
+
+
+def test_a_file_disagreeing_with_itself_is_settled_by_the_clerk(run) -> None:
+    source = Path(__file__).parent / "data" / "title-disagrees_官塘镇_202310.xlsx"
+    refused = run("ingest", str(source))
+    assert refused.exit_code == 3 and "rejected" in refused.output and "磷溪镇" in refused.output
+    settled = run("ingest", str(source), "--town", "官塘镇", "--period", "2023-10")
+    assert settled.exit_code == 0, settled.output
+    assert "官塘镇" in settled.output and "accepted" in settled.output

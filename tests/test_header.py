@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.header import SYNONYMS, find_header, match_field
-from etl.meta import find_town, meta_from_name, meta_from_rows
+from etl.meta import find_town, find_towns, meta_from_name, meta_from_rows
 from etl.model import SheetGrid
 
 ALL_WORDS = [(name, word) for name, words in SYNONYMS.items() for word in words]
@@ -172,3 +172,54 @@ def test_breakdown_under_a_field_group_is_not_a_duplicate() -> None:
     header = find_header(g)
     assert header is not None and header.rows == (0, 1)
     assert header.fields == {"project_name": 0, "allocated": 1, "spent": 4} and header.duplicates == []
+
+
+# QA fixes: unit notes in group cells, period spellings in titles and names, two towns in a title
+
+
+def test_group_cell_with_a_unit_note_is_the_upper_header_row() -> None:
+    g = grid([["项目名称", "资金（单位：万元）", None, "形象进度"], [None, "下达", "已支出", None], ["a", 10, 5, "50%"]],
+             [(0, 0, 1, 0), (0, 1, 0, 2), (0, 3, 1, 3)])
+    header = find_header(g)
+    assert header is not None and header.rows == (0, 1)
+    assert header.fields == {"project_name": 0, "allocated": 1, "spent": 2, "progress": 3}
+    assert header.columns[1].unit == "万元"
+
+
+@pytest.mark.parametrize("info", [["单位：万元", "填报单位：官塘镇"], ["铁铺镇项目进度表", "单位：万元"]])
+def test_an_info_row_with_a_unit_note_is_still_not_a_header_row(info: list[str]) -> None:
+    g = grid([info, ["项目名称", "下达资金", "已支出"], ["a", 10, 5]])
+    header = find_header(g)
+    assert header is not None and header.rows == (1,)
+
+
+@pytest.mark.parametrize(("title", "period"), [
+    ("2023年1-10月驻镇帮镇扶村项目资金支出情况", "2023-10"),
+    ("截至2023年10月31日铁铺镇项目资金支出情况", "2023-10"),
+    ("截止2023.10.31铁铺镇项目资金支出情况", "2023-10"),
+    ("铁铺镇2023年十月份项目表", "2023-10"),
+    ("铁铺镇项目进度表  2023年11月3日", None),  # a full date without 截至 is a send date
+])
+def test_period_spellings_in_a_title(title: str, period: str | None) -> None:
+    assert meta_from_rows([[title]]).period == period
+
+
+def test_send_date_is_still_never_the_period_beside_an_as_of_title() -> None:
+    meta = meta_from_rows([["截至2023年10月31日铁铺镇项目资金支出情况"], ["报送日期：2023年11月3日"]])
+    assert (meta.period, meta.sent_on) == ("2023-10", date(2023, 11, 3))
+
+
+@pytest.mark.parametrize(("name", "year", "period", "month"), [
+    ("10月.xlsx", None, None, 10), ("10月.xlsx", 2023, "2023-10", 10), ("意溪镇10月.xlsx", 2024, "2024-10", 10),
+    ("铁铺镇-10月报表.xlsx", None, None, 10), ("官塘镇_202310.xlsx", 2022, "2023-10", 10), ("统一月报.xlsx", None, None, None),
+])
+def test_month_only_file_names_wait_for_the_default_year(name: str, year: int | None, period: str | None,
+                                                          month: int | None) -> None:
+    meta = meta_from_name(name, "file", year)
+    assert (meta.period, meta.month) == (period, month)
+
+
+def test_a_title_naming_two_towns_names_both() -> None:
+    assert find_towns("意溪镇、磷溪镇2023年10月项目表") == ["意溪镇", "磷溪镇"]
+    assert meta_from_rows([["意溪镇、磷溪镇2023年10月项目表"]]).towns == ("意溪镇", "磷溪镇")
+    assert meta_from_rows([["官塘镇2023年10月项目表"], ["填报单位：官塘镇人民政府"]]).towns == ("官塘镇",)

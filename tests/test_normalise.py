@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from etl.model import CellError
 from etl.normalise import (
     STATUSES,
     ParseError,
@@ -553,3 +554,42 @@ def test_parsers_raise_only_parse_error(text: str) -> None:
         except ParseError:
             pass
     assert parse_period(text) is None or re.fullmatch(r"\d{4}-\d{2}", parse_period(text) or "")
+
+
+# QA fixes: float noise, plus signs, formula cells, period spellings
+
+
+@pytest.mark.parametrize(("value", "amount"), [
+    (0.1 + 0.2, "0.3"), (12.3 + 24.6, "36.9"), (1234567.891, "1234567.891"), (0.1 * 3, "0.3"),
+    ("+100", "100"), ("＋100", "100"), ("+1,200.50", "1200.50"), ("¥+45", "45"),
+])
+def test_parse_amount_reads_what_excel_shows(value: object, amount: str) -> None:
+    result = parse_amount(value)
+    assert result is not None and result[0] == Decimal(amount)
+
+
+def test_float_noise_is_not_rounded_to_fen() -> None:
+    result = parse_amount(12.3 + 24.6)
+    assert result is not None and to_fen(result[0], "万元") == (36_900_000, False)
+
+
+@pytest.mark.parametrize(("value", "rate"), [(0.1 + 0.2, "0.3"), (36.900000000000006, "0.369"), ("+45%", "0.45")])
+def test_parse_percent_reads_what_excel_shows(value: object, rate: str) -> None:
+    assert parse_percent(value) == Decimal(rate)
+
+
+@pytest.mark.parametrize("parse", [parse_amount, parse_percent, parse_date, parse_year, normalise_status])
+def test_formula_cells_without_a_value_are_errors_not_blanks(parse: object) -> None:
+    assert assert_chinese_error(parse, CellError("#DIV/0!", "1/0")) == \
+        "公式计算错误（#DIV/0!），请在Excel中修正公式并重新保存后报送"
+    assert assert_chinese_error(parse, CellError("", "B2*0.5")) == "公式没有计算结果，请在Excel中打开后保存再报送"
+    assert not is_blank(CellError(""))
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("2023年1-10月驻镇帮镇扶村项目资金支出情况", "2023-10"), ("2023年1月-10月", "2023-10"), ("2023年1至10月", "2023-10"),
+    ("2023年1～10月", "2023-10"), ("铁铺镇2023年十月份项目表", "2023-10"), ("2023年十二月", "2023-12"),
+    ("2023年二月", "2023-02"), ("2023年10月-2023年12月", "2023-10"),
+])
+def test_parse_period_ranges_and_chinese_months(text: str, period: str) -> None:
+    assert parse_period(text) == period

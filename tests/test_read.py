@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from etl.model import CellError
 from etl.read import ReadLimits, UnreadableFileError, read_grids
 from monitor.findings import CODES
 
@@ -308,3 +309,72 @@ def test_html_saved_as_xls() -> None:
     error = refused(data, "沙溪镇.xls")
     assert error.code == "file-unreadable"
     assert "HTML" in error.reason
+
+
+# formula cells without a usable value (QA bug 1) and stray blank cells far away (QA bug 8)
+
+
+def test_formula_error_cells_become_cell_errors() -> None:
+    def build(workbook: xlsxwriter.Workbook, sheet: object) -> None:
+        sheet.write_formula("A1", "=1/0", None, "#DIV/0!")  # type: ignore[attr-defined]
+        sheet.write_formula("B1", "=NA()", None, "#N/A")  # type: ignore[attr-defined]
+        sheet.write_formula("C1", "=A1*2", None, 24)  # type: ignore[attr-defined]
+        sheet.write_string("D1", "#REF!")  # type: ignore[attr-defined]  # text the town typed stays text
+
+    (grid,) = read_grids(xlsx_bytes(build), "a.xlsx")
+    assert grid.cells[0] == [CellError("#DIV/0!", "1/0"), CellError("#N/A", "NA()"), 24.0, "#REF!"]
+    assert str(grid.cells[0][0]) == "#DIV/0!" and not grid.cells[0][0].no_value
+
+
+def test_formula_saved_without_a_result_is_a_cell_error_not_a_blank() -> None:
+    workbook = openpyxl.Workbook()  # openpyxl saves formulas without cached values
+    first = workbook.active
+    first.title = "说明"
+    first["A1"] = "填表说明"
+    sheet = workbook.create_sheet("项目 & 进度")  # the name is escaped in workbook.xml
+    sheet.append(["项目名称", "下达资金", "已支出", "备注"])
+    sheet.append(["a", 10, "=B2*0.5", '=IF(1,"",1)'])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    grids = read_grids(buffer.getvalue(), "a.xlsx")
+    assert grids[0].cells == [["填表说明"]]
+    row = grids[1].cells[1]
+    assert row[:2] == ["a", 10.0]
+    assert row[2] == CellError("", "B2*0.5") and row[2].no_value and str(row[2]) == "=B2*0.5"
+    assert row[3] == CellError("", 'IF(1,"",1)')
+
+
+def test_formula_whose_result_is_empty_text_stays_blank() -> None:
+    data = xlsx_bytes(lambda wb, sheet: sheet.write_string("A1", "x"))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in archive.infolist():
+            part = archive.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel saves =IF(…,"",…): t="str", empty value
+                part = part.replace(b"</row>", b'<c r="B1" t="str"><f>IF(1,"",1)</f><v></v></c></row>')
+            target.writestr(item, part)
+    (grid,) = read_grids(out.getvalue(), "a.xlsx")
+    assert grid.cells == [["x", None]]
+
+
+@pytest.mark.parametrize("stray", ["D150000", "ZZ5"])
+def test_a_stray_space_far_below_the_table_is_not_a_too_large_sheet(stray: str) -> None:
+    def build(workbook: xlsxwriter.Workbook, sheet: object) -> None:
+        sheet.write_row("C3", ["项目名称", "下达资金", "已支出"])  # type: ignore[attr-defined]
+        sheet.write_row("C4", ["a", 1, 2])  # type: ignore[attr-defined]
+        sheet.write_string(stray, " ")  # type: ignore[attr-defined]
+
+    (grid,) = read_grids(xlsx_bytes(build), "a.xlsx")
+    assert len(grid.cells) == 4 and all(len(row) == 5 for row in grid.cells)
+    assert grid.cells[3] == [None, None, "a", 1.0, 2.0]
+    # a real value that far down is still too large
+    data = xlsx_bytes(lambda wb, sheet: sheet.write_string("D150000", "x"))
+    assert refused(data, "a.xlsx").code == "file-too-large"
+
+
+def test_csv_grid_says_it_is_csv() -> None:
+    (grid,) = read_grids(csv_bytes(ROWS, "utf-8"), "a.csv")
+    assert grid.source == "csv"
+    (sheet,) = read_grids(xlsx_bytes(lambda wb, s: s.write_string("A1", "x")), "a.xlsx")
+    assert sheet.source is None

@@ -43,10 +43,10 @@ def Y(yuan: str | int | float) -> int:  # noqa: N802
 
 @dataclass
 class Formula:
-    """A formula cell and the value Excel cached for it."""
+    """A formula cell and the value Excel cached for it (an error such as "#DIV/0!", or "" for none)."""
 
     formula: str
-    cached: float
+    cached: float | str
 
 
 @dataclass
@@ -156,6 +156,7 @@ HEAD = ["序号", "项目名称", "村(社区)", "下达资金（万元）", "�
 def main() -> None:
     import make_quirks  # the registry as the quirk modules see it (this file may run as __main__)
     import quirks  # noqa: F401 - registers its writers
+    import quirks_parsing  # noqa: F401
     import quirks_rows  # noqa: F401
 
     for make in make_quirks.QUIRKS:

@@ -200,4 +200,4 @@ def formula_cells_cached() -> None:
            header_rows=[2], rows=[
                project(3, project_name="铁铺村文化广场", allocated=W(150), spent=W(75), spend_rate="0.5"),
                project(4, project_name="大埕村灌溉水渠", allocated=W("88.5"), spent=W(10),
-                       spend_rate=repr(10 / 88.5))])
+                       spend_rate=format(10 / 88.5, ".15g"))])  # 15 digits, as Excel shows it

@@ -65,7 +65,8 @@ def instruction_sheet_first() -> None:
            header_rows=[2], rows=[
                project(3, project_name="桥东村口袋公园", village="桥东村", allocated=W(80), spent=W(20)),
                project(4, project_name="社光村排水", village="社光村", allocated=W(60), spent=W(30))],
-           findings=[finding("extra-sheet", "9月数据", None, None, None)])
+           # "9月数据" is last month's copy: another period, not read, and an error (not a silent extra sheet)
+           findings=[finding("several-periods", "9月数据", None, None, None)])
 
 
 @quirk
