@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.common import DATE, App, pass_app, pct, wan
-from monitor.cli.status import LIGHT_STYLE
+from monitor.cli.status import light_text
 
 
 @click.command()
@@ -48,7 +48,7 @@ def explain(app: App, project: str, fmt: str, as_of: date | None) -> None:
         why = "\n".join(f"{f['code']}: {f['why']}" for f in m["flags"]) or "-"
         table.add_row(m["period"], wan(m["allocated"]), wan(m["spent"]), pct(m["spend_rate"]), pct(m["benchmark"]),
                       "" if m["gap"] is None else f"{m['gap'] * 100:.1f}",
-                      f"[{LIGHT_STYLE.get(m['light'], '')}]{m['light'] or '-'}[/]", m["status"] or "", why)
+                      light_text(m["light"]), m["status"] or "", why)
     console.print(table)
     last = data["months"][-1]
     for reason in last["reasons"]:

@@ -63,7 +63,7 @@ def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
                          for c in columns])
 
 
-def _light(value: str | None) -> str:
+def light_text(value: str | None) -> str:
     return f"[{LIGHT_STYLE[value]}]{LIGHT_LABEL[value]}[/]" if value in LIGHT_STYLE else "-"
 
 
@@ -106,17 +106,19 @@ def print_status(data: dict[str, Any]) -> None:
     for t in sorted(data["towns"], key=lambda t: (t["rank"] is None, t["rank"] or 0, t["town"])):
         towns.add_row(str(t["rank"] or "-") + (" ▼" if t.get("bottom_three") else ""), t["town"],
                       str(t["projects"]), wan(t["allocated"]), wan(t["spent"]), pct(t["spend_rate"]),
-                      pct(t["benchmark"]), _light(t["light"]), f"{t['red']}/{t['yellow']}/{t['green']}",
+                      pct(t["benchmark"]), light_text(t["light"]), f"{t['red']}/{t['yellow']}/{t['green']}",
                       "yes" if t["submitted"] else "[bold red]NO 未报[/]")
     console.print(towns)
     projects = Table(title="项目 Projects（万元）")
-    for head in ("Town 镇街", "Project 项目", "Year 年度", "Allocated 下达", "Spent 已支出", "Rate 支出率",
-                 "Benchmark 序时", "Light 灯", "Status 状态", "Flags", "Last 最近"):
-        projects.add_column(head, overflow="fold", no_wrap=head.startswith(("Project", "Town")))
+    for head in ("Town\n镇街", "Project\n项目", "Year\n年度", "Allocated\n下达", "Spent\n已支出", "Rate\n支出率",
+                 "Benchmark\n序时", "Light\n灯", "Status\n状态", "Flags\n问题", "Last\n最近"):
+        projects.add_column(head, overflow="fold", no_wrap=not head.startswith("Flags"),
+                            justify="right" if head.split()[0] in {"Allocated", "Spent", "Rate", "Benchmark"}
+                            else "left")
     ordered = sorted(data["projects"], key=lambda p: (LIGHT_ORDER.get(p["light"], 3), -(p["gap"] or 0),
                                                       p["town"], p["project_name"]))
     for p in ordered:
         projects.add_row(p["town"], p["project_name"][:28], str(p["fund_year"] or ""), wan(p["allocated"]),
-                         wan(p["spent"]), pct(p["spend_rate"]), pct(p["benchmark"]), _light(p["light"]),
+                         wan(p["spent"]), pct(p["spend_rate"]), pct(p["benchmark"]), light_text(p["light"]),
                          p["status"] or "", "\n".join(p["flags"]), p["last_period"])
     console.print(projects)
