@@ -209,7 +209,8 @@ def _make_column(index: int, label: str, tries: list[tuple[str, int]], group: st
     return column
 
 
-def _assign(rows: tuple[int, ...], columns: list[Column]) -> Header:
+def assign_fields(rows: tuple[int, ...], columns: list[Column]) -> Header:
+    """One column per field: the higher score wins, the first on a tie; losers are recorded as duplicates."""
     header = Header(rows=rows, columns=columns)
     for col in columns:
         if col.field is None:
@@ -258,13 +259,13 @@ def _is_info_text(text: str) -> bool:
 
 def header_at(grid: SheetGrid, row: int) -> Header:
     """The header read from ``row`` (and the row below, when it completes a two-row header)."""
-    single = _assign((row,), _columns_one(grid, row))
+    single = assign_fields((row,), _columns_one(grid, row))
     filled = [str(v) for v in grid.cells[row] if not normalise.is_blank(v)]
     # a title (one cell, however wide its merge) or an info row (填报单位：…) is never the upper half of a header
     if len(filled) < 2 or any(_is_info_text(t) for t in filled) or row + 1 >= len(grid.cells) \
             or not _is_label_row(grid, row + 1):
         return single
-    double = _assign((row, row + 1), _columns_two(grid, row))
+    double = assign_fields((row, row + 1), _columns_two(grid, row))
     if double.score > single.score or (_groups_over(grid, row) and double.score >= single.score):
         return double
     return single

@@ -11,7 +11,7 @@ from typing import Any
 
 from etl import normalise
 from etl.cells import Table
-from etl.header import Column, Header, header_at, shown_label
+from etl.header import Column, Header, assign_fields, header_at, shown_label
 from etl.meta import meta_from_rows
 from etl.model import ParsedRow, SheetGrid
 from etl.rows import check_totals, scan_table
@@ -130,23 +130,6 @@ def _rematch(column: Column) -> Column:
     return column
 
 
-def _assign(rows: tuple[int, ...], columns: list[Column]) -> Header:
-    """One column per field: the higher score wins, the first on a tie (as header.py does)."""
-    header = Header(rows=rows, columns=columns)
-    for col in columns:
-        if col.field is None:
-            continue
-        held = header.fields.get(col.field)
-        if held is None:
-            header.fields[col.field] = col.index
-            continue
-        winner, loser = (col, columns[held]) if col.score > columns[held].score else (columns[held], col)
-        header.fields[col.field] = winner.index
-        header.duplicates.append((col.field, loser))
-        loser.field = None
-    return header
-
-
 def find_register_header(grid: SheetGrid, scan_rows: int = 30) -> Header | None:
     """The best-scoring header of a sheet with register words understood (town reports' words too)."""
     best: Header | None = None
@@ -154,7 +137,7 @@ def find_register_header(grid: SheetGrid, scan_rows: int = 30) -> Header | None:
         if not any(isinstance(v, str) and v.strip() for v in grid.cells[row]):
             continue
         base = header_at(grid, row)
-        header = _assign(base.rows, [_rematch(replace(c)) for c in base.columns])
+        header = assign_fields(base.rows, [_rematch(replace(c)) for c in base.columns])
         if best is None or header.score > best.score:
             best = header
     return best
