@@ -14,11 +14,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import PatternFill
 
-#: Light fills as 6-digit RGB hex without "#" (openpyxl takes them as is; prefix "#" for XlsxWriter).
-#: They are Excel's own 差/适中/好 cell-style colours, so staff read them the way they already do.
-LIGHT_COLOURS: dict[str, str] = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
-#: Paler tints for whole-row bands, so a marked cell still stands out inside a marked row.
-PALE_COLOURS: dict[str, str] = {"red": "FDEBEE", "yellow": "FFF7DB", "green": "EAF6EC", "blue": "EAF1FB"}
+from reports.palette import LIGHT_COLOURS, PALE_COLOURS
+
+__all__ = ["LIGHT_COLOURS", "PALE_COLOURS"]  # re-exported: the palette itself lives in reports/palette.py
+
 HEADER_COLOUR = "D9E1F2"
 
 #: Severity → colour name; info findings are marked blue (neither a problem nor a pass).
