@@ -255,9 +255,10 @@ def _missing_column(table: Table, name: str, severity: Severity | None) -> Findi
 
 
 def _project_key(row: ParsedRow) -> tuple[str, ...] | None:
+    """One row per project and fund year: a project may be split into rows by 资金年度, never repeated."""
     code = row.values.get("project_code")
     if code:
-        return ("code", normalise.fold(code))
+        return ("code", normalise.fold(code), str(row.values.get("fund_year", "")))
     name = row.values.get("project_name")
     if not name:
         return None
@@ -274,7 +275,7 @@ def _mark_duplicates(parsed: ParsedFile) -> None:
             first[key] = row
             continue
         name = "project_code" if key[0] == "code" else "project_name"
-        what = "项目编号" if key[0] == "code" else "项目名称（及资金年度）"
+        what = "项目编号（及资金年度）" if key[0] == "code" else "项目名称（及资金年度）"
         earlier = first[key]
         where = f"第{earlier.excel_row}行" if earlier.sheet == row.sheet else \
             f"工作表“{earlier.sheet}”第{earlier.excel_row}行"

@@ -30,16 +30,28 @@ class ProjectResolver:
         self.created: list[Project] = []
 
     def resolve_all(self, rows: Sequence[ParsedRow], file_name: str) -> dict[int, Project]:
-        """Excel row → project for every row; near-miss names get a ``name-candidate`` note."""
+        """Excel row → project for every row it can place; near-miss names get a ``name-candidate`` note.
+
+        A row whose project code belongs to another town is not placed: it is rejected with ``code-conflict``
+        (a code is one project in one town; taking it over would move another town's money).
+        """
         codes = [str(r.values["project_code"]) for r in rows if r.values.get("project_code")]
         by_code = q.projects_by_code(self.session, codes)
-        return {row.excel_row: self._resolve(row, by_code, file_name) for row in rows}
+        placed: dict[int, Project] = {}
+        for row in rows:
+            project = self._resolve(row, by_code, file_name)
+            if project is not None:
+                placed[row.excel_row] = project
+        return placed
 
-    def _resolve(self, row: ParsedRow, by_code: dict[str, Project], file_name: str) -> Project:
+    def _resolve(self, row: ParsedRow, by_code: dict[str, Project], file_name: str) -> Project | None:
         name = str(row.values.get("project_name") or "")
         code = row.values.get("project_code")
         key = name_key(name, self.places) or name_key(name)
         if code and code in by_code:
+            if by_code[code].town_id != self.town_id:
+                self._conflict(row, by_code[code], file_name)
+                return None
             return self._refresh(by_code[code], row)
         if key in self.aliases:
             return self._refresh(self.session.get(Project, self.aliases[key]), row)  # type: ignore[arg-type]
@@ -54,6 +66,17 @@ class ProjectResolver:
             by_code[str(code)] = project
         self._note_candidates(row, project, file_name)
         return project
+
+    def _conflict(self, row: ParsedRow, other: Project, file_name: str) -> None:
+        from monitor.schema import Town
+
+        town = self.session.get(Town, other.town_id)
+        label = row.labels.get("project_code")
+        row.rejected = True
+        row.findings.append(Finding(
+            "code-conflict", f"项目编号“{other.code}”属于{town.name if town else '其他镇街'}的项目“{other.name}”，"
+            "不能用于本镇街的项目，请核对项目编号", file=file_name, sheet=row.sheet, row=row.excel_row,
+            col=row.columns.get("project_code"), column=label, raw=row.raw.get(label) if label else None))
 
     def _create(self, row: ParsedRow, name: str, key: str, code: object) -> Project:
         v = row.values

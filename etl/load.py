@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -143,38 +144,46 @@ def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: i
                options: LoadOptions) -> list[dict[str, object]]:
     """Resolve each accepted row's project, check it against history, insert the report rows."""
     resolver = ProjectResolver(session, town_id, options.district, options.candidate_score)
-    candidates = [r for r in parsed.rows if not r.rejected]
-    resolved = resolver.resolve_all(candidates, parsed.file_name)
-    history = q.last_reports_before(session, [p.id for p in resolved.values()], period)
-    prior_year = q.last_reports_before(session, [p.id for p in resolved.values()], f"{period[:4]}-01")
-    alloc = q.allocation_totals(session, [p.id for p in resolved.values()])
-    latest = q.last_reports_before(session, [p.id for p in resolved.values()], "9999-12")
-    seen: set[tuple[int, int | None]] = set()
+    resolved = resolver.resolve_all([r for r in parsed.rows if not r.rejected], parsed.file_name)
+    ids = [p.id for p in resolved.values()]
+    before = q.reports_before(session, ids, period)
+    before_year = q.reports_before(session, ids, f"{period[:4]}-01")
+    newest = q.reports_before(session, ids, "9999-12")
+    alloc = q.allocation_totals(session, ids)
     rows: list[dict[str, object]] = []
-    for row in candidates:
+    first_row: dict[int, ParsedRow] = {}
+    per_project: dict[int, int] = {}
+    for row in (r for r in parsed.rows if not r.rejected):
+        per_project[resolved[row.excel_row].id] = per_project.get(resolved[row.excel_row].id, 0) + 1
+    for row in (r for r in parsed.rows if not r.rejected):
         project = resolved[row.excel_row]
-        fund_year = row.values.get("fund_year") or alloc.get(project.id, {}).get("fund_year") \
-            or int(period[:4])
-        if (project.id, fund_year) in seen:
+        fund_year = int(row.values.get("fund_year") or alloc.get(project.id, {}).get("fund_year") or period[:4])
+        if any(r["project_id"] == project.id and r["fund_year"] == fund_year for r in rows):
             _reject_row(row, "duplicate-project", "project_name",
                         f"项目“{project.name}”在本表中重复填报，请合并为一行", parsed.file_name)
             continue
-        spent = _spent(row, prior_year.get(project.id))
-        if row.values.get("allocated") is None and project.id not in alloc:
+        if row.values.get("allocated") is None and not _has_money(alloc.get(project.id)):
             _reject_row(row, "missing-allocated", "allocated",
                         "新项目缺少下达资金，请填写下达资金（万元）", parsed.file_name)
             continue
-        seen.add((project.id, fund_year))
-        if project.id not in latest or latest[project.id][0] <= period:
+        first_row.setdefault(project.id, row)
+        if project.id not in newest or newest[project.id].period <= period:
             _keep_latest_name(project, row)
-        _check_history(row, spent, history.get(project.id), parsed.file_name)
-        _check_allocation(row, alloc.get(project.id), parsed.file_name)
-        rows.append(_report_dict(sub.id, project.id, row, int(fund_year), spent))  # type: ignore[arg-type]
-        _record_allocation(session, sub, project.id, int(fund_year), row)  # type: ignore[arg-type]
+        by_year = per_project[project.id] > 1  # one row per fund year, else the row is the project's total
+        _check_allocation(row, fund_year if by_year else None, alloc.get(project.id), parsed.file_name)
+        spent = _spent(row, fund_year, before_year.get(project.id))
+        rows.append(_report_dict(sub.id, project.id, row, fund_year, spent))
+        _record_allocation(session, sub, project.id, fund_year, row)
+    _check_history(rows, first_row, before, parsed.file_name)
     if rows:
         session.execute(insert(ReportRow), rows)
     resolver.drop_unused({int(r["project_id"]) for r in rows})  # type: ignore[call-overload]
     return rows
+
+
+def _has_money(totals: dict[str, Any] | None) -> bool:
+    """Whether the project already has money on record (from the register or an earlier report)."""
+    return any((totals or {}).get(source) for source in ("register", "submission"))
 
 
 def _keep_latest_name(project: Project, row: ParsedRow) -> None:
@@ -197,31 +206,46 @@ def field_finding(row: ParsedRow, code: str, field_name: str, message: str, file
                    raw=row.raw.get(label) if label else None)
 
 
-def _spent(row: ParsedRow, before_year: tuple[str, int] | None) -> int:
-    """Project-to-date spent; a 本年累计 column gets earlier years' spending added, never mixed."""
+def _spent(row: ParsedRow, fund_year: int, before_year: q.PriorReport | None) -> int:
+    """Project-to-date spent; a 本年累计 column gets the same fund year's earlier spending added, never mixed."""
     if row.values.get("spent") is not None:
         return int(row.values["spent"])
     ytd = row.values.get("spent_ytd")
     if ytd is not None:
-        return int(ytd) + (before_year[1] if before_year else 0)
+        return int(ytd) + (before_year.by_year.get(fund_year, 0) if before_year else 0)
     return 0
 
 
-def _check_history(row: ParsedRow, spent: int, last: tuple[str, int] | None, file_name: str) -> None:
-    if last is not None and spent < last[1]:
-        row.findings.append(field_finding(
-            row, "spent-decreased", "spent",
-            f"累计支出{_wan(spent)}万元低于{last[0]}报送的{_wan(last[1])}万元，累计数只能增加，请核实",
-            file_name))
+def _check_history(rows: list[dict[str, object]], first_row: dict[int, ParsedRow],
+                   before: dict[int, q.PriorReport], file_name: str) -> None:
+    """Cumulative spending is compared project by project (all its fund-year rows summed) with last time."""
+    totals: dict[int, int] = {}
+    for r in rows:
+        pid = int(r["project_id"])  # type: ignore[call-overload]
+        totals[pid] = totals.get(pid, 0) + int(r["spent_fen"])  # type: ignore[call-overload]
+    for pid, spent in totals.items():
+        last = before.get(pid)
+        if last is not None and spent < last.spent:
+            first_row[pid].findings.append(field_finding(
+                first_row[pid], "spent-decreased", "spent",
+                f"累计支出{_wan(spent)}万元低于{last.period}报送的{_wan(last.spent)}万元，累计数只能增加，请核实",
+                file_name))
 
 
-def _check_allocation(row: ParsedRow, totals: dict[str, object] | None, file_name: str) -> None:
+def _check_allocation(row: ParsedRow, fund_year: int | None, totals: dict[str, Any] | None,
+                      file_name: str) -> None:
+    """A town's 下达资金 against the register: per fund year when the file splits the project by year,
+    else against the register's total for the project."""
     allocated = row.values.get("allocated")
-    register = (totals or {}).get("register")
-    if allocated is not None and isinstance(register, int) and int(allocated) != register:
+    by_year = (totals or {}).get("register")
+    if allocated is None or not by_year:
+        return
+    register = by_year.get(fund_year) if fund_year is not None else sum(by_year.values())
+    what = f"{fund_year}年度下达资金" if fund_year is not None else "下达资金"
+    if register is not None and int(allocated) != register:
         row.findings.append(field_finding(
             row, "allocation-mismatch", "allocated",
-            f"下达资金{_wan(int(allocated))}万元与项目库{_wan(register)}万元不一致，请核实", file_name))
+            f"{what}{_wan(int(allocated))}万元与项目库{_wan(register)}万元不一致，请核实", file_name))
 
 
 def _record_allocation(session: Session, sub: Submission, project_id: int, fund_year: int,

@@ -192,13 +192,13 @@ def load_register_file(session: Session, register: RegisterFile, data: bytes, *,
     if existing is not None and existing.status != "rejected":
         return FileOutcome(register.file_name, "duplicate", sha, existing.id, rows_accepted=existing.rows_accepted,
                            rows_rejected=existing.rows_rejected, kind="register")
-    if existing is not None:
-        session.delete(existing)
-        session.flush()
     store_file(session, data, sha, register.file_name)
-    sub = Submission(file_name=register.file_name, sha256=sha, dedupe_key=key, kind="register",
-                     received_at=received_at or q.now(), ingested_at=q.now(), status="accepted",
-                     sheet=register.sheet, unit=register.unit)
+    sub = existing or Submission(dedupe_key=key)  # a rejected register sent again is judged afresh in place
+    if existing is not None:
+        session.execute(delete(FindingRow).where(FindingRow.submission_id == existing.id))
+    sub.file_name, sub.sha256, sub.kind, sub.status = register.file_name, sha, "register", "accepted"
+    sub.received_at, sub.ingested_at = received_at or q.now(), q.now()
+    sub.sheet, sub.unit, sub.reason = register.sheet, register.unit, None
     session.add(sub)
     session.flush()
     result = load_register(session, register, sub.id, district=district, expected_towns=expected_towns)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from monitor.rules.model import AllocationLine, ProjectInput, Report
@@ -56,7 +56,7 @@ def load_history(session: Session, period: str, town: str | None = None,
     ids = [pid for pid, months in by_project.items() if months]
     projects = _projects(session, ids)
     allocations = _allocations(session, ids)
-    return [_record(projects[pid], towns[pid], by_project[pid], allocations.get(pid, [])) for pid in ids]
+    return [_record(projects[pid], towns[pid], by_project[pid], allocations.get(pid, {})) for pid in ids]
 
 
 def _accepted_months(session: Session, period: str) -> set[tuple[str, str]]:
@@ -74,17 +74,41 @@ def _projects(session: Session, ids: list[int]) -> dict[int, Project]:
     return found
 
 
-def _allocations(session: Session, ids: list[int]) -> dict[int, list[AllocationLine]]:
-    """Per project: the register's allocations when it has any, else those its town reported."""
+def _allocations(session: Session, ids: list[int]) -> dict[int, dict[str, list[AllocationLine]]]:
+    """Per project and source, its allocations; a withdrawn register's allocations no longer count."""
     found: dict[int, dict[str, list[AllocationLine]]] = defaultdict(lambda: defaultdict(list))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        stmt = select(Allocation).where(Allocation.project_id.in_(chunk)).order_by(
-            Allocation.fund_year, Allocation.id)
+        stmt = (select(Allocation).outerjoin(Submission, Submission.id == Allocation.submission_id)
+                .where(Allocation.project_id.in_(chunk),
+                       or_(Submission.id.is_(None), Submission.status != "withdrawn"))
+                .order_by(Allocation.fund_year, Allocation.id))
         for a in session.scalars(stmt):
             found[a.project_id][a.source].append(
                 AllocationLine(a.fund_year, a.amount_fen, a.batch, a.level, a.doc_no))
-    return {pid: by.get("register") or by.get("submission", []) for pid, by in found.items()}
+    return found
+
+
+def money_as_of(by_source: dict[str, list[AllocationLine]], latest_rows: list[ReportRow]) -> list[AllocationLine]:
+    """A project's money as it stood at the report judged, fund year by fund year.
+
+    Without a register, each fund year takes the 下达资金 the town wrote in that report (so an earlier month
+    is judged with the money it had then, and a withdrawn file's figure goes with it); a year the report
+    left blank keeps the latest amount a town reported. The register (项目库), when it lists the project,
+    is authoritative: a town's single-row total is only checked against it (a warning at ingest); only a
+    report broken down into one row per fund year adds the years the register does not list.
+    """
+    register = by_source.get("register", [])
+    years = {line.fund_year for line in register}
+    reported: dict[int, int] = {}
+    if not register or len(latest_rows) > 1:
+        for row in latest_rows:
+            if row.allocated_fen is not None and row.fund_year is not None and row.fund_year not in years:
+                reported[row.fund_year] = reported.get(row.fund_year, 0) + row.allocated_fen
+    lines = list(register) + [AllocationLine(year, amount) for year, amount in reported.items()]
+    if not register:
+        lines += [line for line in by_source.get("submission", []) if line.fund_year not in reported]
+    return sorted(lines, key=lambda line: line.fund_year)
 
 
 def _sum(values: list[int | None]) -> int | None:
@@ -101,9 +125,10 @@ def _report(period: str, rows: list[ReportRow], carried: bool) -> Report:
 
 
 def _record(project: Project, town: str, periods: dict[str, tuple[list[ReportRow], bool]],
-            allocations: list[AllocationLine]) -> ProjectRecord:
+            by_source: dict[str, list[AllocationLine]]) -> ProjectRecord:
     reports = [_report(per, rows, carried) for per, (rows, carried) in sorted(periods.items())]
     latest_rows = periods[reports[-1].period][0]
+    allocations = money_as_of(by_source, latest_rows)
     latest = latest_rows[-1]
     planned_start = project.planned_start or latest.planned_start
     planned_end = project.planned_end or latest.planned_end

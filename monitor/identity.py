@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from rapidfuzz import fuzz
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from monitor import queries as q
 from monitor.errors import UsageError
-from monitor.schema import Allocation, Project, ProjectAlias, ReportRow, Town
+from monitor.schema import Allocation, Correction, Project, ProjectAlias, ReportRow, Submission, Town
 from monitor.submissions import record
 
 
@@ -40,6 +40,12 @@ def find_candidates(session: Session, min_score: float = 80) -> list[Candidate]:
     return sorted(found, key=lambda c: (-c.score, c.town, c.first.id))
 
 
+def _latest_period(session: Session, project_id: int) -> str:
+    stmt = (select(func.max(Submission.period)).join(ReportRow, ReportRow.submission_id == Submission.id)
+            .where(ReportRow.project_id == project_id, Submission.status == "accepted"))
+    return session.scalar(stmt) or ""
+
+
 def merge_projects(session: Session, keep_id: int, other_id: int, note: str | None = None) -> Project:
     """Fold ``other`` into ``keep``: its reports and allocations move, its name becomes an alias."""
     keep, other = session.get(Project, keep_id), session.get(Project, other_id)
@@ -56,19 +62,28 @@ def merge_projects(session: Session, keep_id: int, other_id: int, note: str | No
     if clash:
         raise UsageError(f"projects #{keep.id} and #{other.id} are both in submission #{min(clash)}: "
                          "a town reported them as two projects in one file")
+    newest_other = _latest_period(session, other.id) > _latest_period(session, keep.id)
     moved = list(session.scalars(select(ReportRow.id).where(ReportRow.project_id == other.id)))
     session.execute(update(ReportRow).where(ReportRow.project_id == other.id).values(project_id=keep.id))
     kept_years = set(session.scalars(select(Allocation.fund_year).where(
         Allocation.project_id == keep.id, Allocation.source == "submission")))
     for alloc in session.scalars(select(Allocation).where(Allocation.project_id == other.id)):
         if alloc.source == "submission" and alloc.fund_year in kept_years:
-            session.delete(alloc)  # the same year's 下达资金 reported under two names: keep one
+            if newest_other:  # the same year's 下达资金 under two names: the newer report's figure stands
+                session.execute(update(Allocation).where(
+                    Allocation.project_id == keep.id, Allocation.source == "submission",
+                    Allocation.fund_year == alloc.fund_year).values(amount_fen=alloc.amount_fen,
+                                                                    submission_id=alloc.submission_id))
+            session.delete(alloc)
         else:
             alloc.project_id = keep.id
     session.execute(update(ProjectAlias).where(ProjectAlias.project_id == other.id).values(project_id=keep.id))
     keep.code = keep.code or other.code
     before = {"project": other.id, "name": other.name, "code": other.code, "report_rows": moved}
     other_name, other_key, town_id = other.name, other.name_key, other.town_id
+    if newest_other:
+        keep.name = other.name  # the project shows the spelling of its newest report
+    session.execute(update(Correction).where(Correction.project_id == other.id).values(project_id=keep.id))
     session.delete(other)
     session.flush()
     if other_key != keep.name_key:

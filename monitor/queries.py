@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.schema import Allocation, Project, ProjectAlias, ReportRow, Submission, Town
@@ -57,34 +59,57 @@ def projects_by_code(session: Session, codes: list[str]) -> dict[str, Project]:
     return {p.code: p for p in session.scalars(select(Project).where(Project.code.in_(codes))) if p.code}
 
 
-def allocation_totals(session: Session, project_ids: list[int]) -> dict[int, dict[str, object]]:
-    """Per project: total 分 by source and the earliest fund year."""
-    totals: dict[int, dict[str, object]] = {}
+@dataclass(frozen=True)
+class PriorReport:
+    """A project's figures in its latest accepted report before some month (rows of that file summed)."""
+
+    period: str
+    spent: int
+    by_year: dict[int | None, int]
+
+
+def allocation_totals(session: Session, project_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per project: ``fund_year`` (the earliest) and, per source, 分 by fund year.
+
+    Register allocations count only while their register submission is not withdrawn.
+    """
+    totals: dict[int, dict[str, Any]] = {}
     if not project_ids:
         return totals
-    stmt = (select(Allocation.project_id, Allocation.source, func.sum(Allocation.amount_fen),
-                   func.min(Allocation.fund_year))
-            .where(Allocation.project_id.in_(project_ids))
-            .group_by(Allocation.project_id, Allocation.source))
-    for pid, source, amount, year in session.execute(stmt):
+    stmt = (select(Allocation.project_id, Allocation.source, Allocation.fund_year, func.sum(Allocation.amount_fen))
+            .outerjoin(Submission, Submission.id == Allocation.submission_id)
+            .where(Allocation.project_id.in_(project_ids),
+                   or_(Submission.id.is_(None), Submission.status != "withdrawn"))
+            .group_by(Allocation.project_id, Allocation.source, Allocation.fund_year))
+    for pid, source, year, amount in session.execute(stmt):
         entry = totals.setdefault(pid, {"fund_year": year})
-        entry[source] = int(amount or 0)
-        entry["fund_year"] = min(int(entry["fund_year"]), int(year))  # type: ignore[call-overload]
+        entry.setdefault(source, {})[int(year)] = int(amount or 0)
+        entry["fund_year"] = min(int(entry["fund_year"]), int(year))
     return totals
 
 
-def last_reports_before(session: Session, project_ids: list[int], period: str) -> dict[int, tuple[str, int]]:
-    """Per project, the (period, spent 分) of its latest current report strictly before ``period``."""
+def reports_before(session: Session, project_ids: list[int], period: str) -> dict[int, PriorReport]:
+    """Per project, its latest accepted report strictly before ``period``, all rows of that file summed."""
     if not project_ids:
         return {}
-    stmt = (select(ReportRow.project_id, Submission.period, ReportRow.spent_fen)
+    stmt = (select(ReportRow.project_id, Submission.period, Submission.id, ReportRow.fund_year,
+                   ReportRow.spent_fen)
             .join(Submission, Submission.id == ReportRow.submission_id)
             .where(ReportRow.project_id.in_(project_ids), Submission.status.in_(CURRENT),
                    Submission.period < period)
-            .order_by(Submission.period))
-    result: dict[int, tuple[str, int]] = {}
-    for pid, per, spent in session.execute(stmt):
-        result[pid] = (per, spent)
+            .order_by(Submission.period, Submission.id))
+    latest: dict[int, tuple[str, int]] = {}
+    rows: dict[int, list[tuple[int | None, int]]] = {}
+    for pid, per, sub_id, year, spent in session.execute(stmt):
+        if latest.get(pid) != (per, sub_id):
+            latest[pid], rows[pid] = (per, sub_id), []
+        rows[pid].append((year, spent))
+    result = {}
+    for pid, (per, _) in latest.items():
+        by_year: dict[int | None, int] = {}
+        for year, spent in rows[pid]:
+            by_year[year] = by_year.get(year, 0) + spent
+        result[pid] = PriorReport(per, sum(by_year.values()), by_year)
     return result
 
 
