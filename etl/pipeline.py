@@ -21,6 +21,7 @@ from etl.register import RegisterFile, is_register, parse_register
 from etl.register_load import load_register_file
 from etl.resolve import resolve_identity
 from monitor import queries as q
+from monitor.db import lock_for_load
 from monitor.errors import DatabaseError
 from monitor.findings import Finding
 from monitor.schema import FindingRow, Submission
@@ -106,7 +107,11 @@ def parse_path(path: Path, settings: Settings, options: IngestOptions) -> tuple[
     scan = settings["ingest.header_scan_rows"]
     if is_register(grids, path.name, scan_rows=scan):
         return data, parse_register(grids, path.name, scan_rows=scan)
-    parsed = parse_grids(grids, path.name, default_year=default_year(options), header_scan_rows=scan)
+    # a month-only name (10月.xlsx) takes its year from the file's own title first; only when nothing in the
+    # file says the year is it guessed from when the file arrived
+    parsed = parse_grids(grids, path.name, default_year=None, header_scan_rows=scan)
+    if parsed.period is None and not options.period:
+        parsed = parse_grids(grids, path.name, default_year=default_year(options), header_scan_rows=scan)
     _settle_conflicts(parsed, options)
     _fill_labels(parsed)
     return data, parsed
@@ -168,6 +173,7 @@ def _one(factory: sessionmaker[Session], path: Path, settings: Settings, options
     try:
         data, parsed = parse_path(path, settings, options)
         with factory() as session:  # autobegins; closing without commit rolls back
+            lock_for_load(session)
             outcome = _load(session, parsed, data, settings, options, load_options)
             if outcome.outcome == "duplicate":
                 outcome.findings = stored_findings(session, outcome.submission_id)
@@ -208,7 +214,8 @@ def stored_findings(session: Session, submission_id: int | None) -> list[Finding
 def _internal_failure(path: Path, exc: Exception, data: bytes = b"",
                       parsed: ParsedFile | RegisterFile | None = None) -> FileResult:
     log.exception("unexpected failure on %s", path)
-    finding = Finding("internal-error", f"处理文件时发生程序错误（{type(exc).__name__}: {exc}），"
+    detail = " ".join(str(exc).split())[:200]
+    finding = Finding("internal-error", f"处理文件时发生程序错误（{type(exc).__name__}: {detail}），"
                       "该文件未导入任何数据；请将文件转交系统管理员", file=path.name)
     return FileResult(path, FileOutcome(path.name, "rejected", findings=[finding]), data, parsed)
 

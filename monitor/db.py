@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,27 +76,40 @@ def create_db_engine(url: str, *, allow_memory: bool = False) -> Engine:
 
 
 def migrate(engine: Engine, notify: Callable[[str], None] | None = None) -> None:
-    """Bring the schema to the newest revision; say so in one line when an older database is upgraded."""
+    """Bring the schema to the newest revision; say so in one line when an older database is upgraded.
+
+    Two processes starting at once on a new database must not both create it: the check and the upgrade
+    run in one transaction that first takes the database's write lock (see :func:`_lock_schema`).
+    """
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     try:
-        current = current_revision(engine)
         head = head_revision()
-        if current == head:
+        if current_revision(engine) == head:
             return
-        with engine.connect() as conn:
-            has_tables = bool(inspect(conn).get_table_names())
-        if current is None and has_tables:
-            raise DatabaseError("the database holds tables that are not fundmon's; use an empty database")
-        if current is not None and notify:
-            notify(f"Upgrading database schema from {current} to {head}.")
         with engine.begin() as conn:
+            _lock_schema(conn)
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return  # another process migrated while this one waited
+            if current is None and set(inspect(conn).get_table_names()):
+                raise DatabaseError("the database holds tables that are not fundmon's; use an empty database")
+            if current is not None and notify:
+                notify(f"Upgrading database schema from {current} to {head}.")
             command.upgrade(_alembic_config(conn), "head")
     except OperationalError as exc:
         detail = " ".join(str(exc.orig).split())  # one line, whatever the driver printed
         raise DatabaseError(f"cannot use database {engine.url.render_as_string()}: {detail}") from exc
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"database error while migrating: {exc}") from exc
+        raise DatabaseError(f"database error while migrating: {' '.join(str(exc).split())[:300]}") from exc
+
+
+def _lock_schema(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY + 1})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite has not begun yet: take the write lock now
 
 
 def open_database(url: str, notify: Callable[[str], None] | None = None, *,
@@ -105,6 +118,24 @@ def open_database(url: str, notify: Callable[[str], None] | None = None, *,
     engine = create_db_engine(url, allow_memory=allow_memory)
     migrate(engine, notify)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+#: any number: PostgreSQL advisory lock key under which one file at a time is loaded
+LOAD_LOCK_KEY = 7_727_274
+
+
+def lock_for_load(session: Session) -> None:
+    """Serialise loads across processes: the first statement of a file's transaction takes the write lock.
+
+    Two ingests at once must not both create a town or a project, or both supersede the same file.
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement that changes nothing takes
+    the database's single write lock now (and the busy timeout waits for another writer to finish).
+    """
+    backend = session.get_bind().dialect.name
+    if backend == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY})
+    elif backend == "sqlite":
+        session.execute(text("DELETE FROM files WHERE 0 = 1"))
 
 
 def open_existing(url: str) -> sessionmaker[Session] | None:
