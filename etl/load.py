@@ -40,6 +40,7 @@ class FileOutcome:
     superseded_id: int | None = None
     findings: list[Finding] = field(default_factory=list)
     kind: str = "town_report"  # or "register"
+    notes: list[str] = field(default_factory=list)  # for the person running the command (English)
 
     @property
     def errors(self) -> int:
@@ -72,8 +73,12 @@ def load_parsed(session: Session, parsed: ParsedFile, data: bytes, identity: Ide
     key = dedupe_key(sha, identity.town, identity.period)
     existing = session.scalar(select(Submission).where(Submission.dedupe_key == key))
     if existing is not None and existing.status != "rejected":
-        return FileOutcome(parsed.file_name, "duplicate", sha, existing.id, identity.town, identity.period,
-                           existing.rows_accepted, existing.rows_rejected)
+        outcome = FileOutcome(parsed.file_name, "duplicate", sha, existing.id, identity.town, identity.period,
+                              existing.rows_accepted, existing.rows_rejected)
+        if existing.status == "withdrawn":
+            outcome.notes.append(f"this file is submission #{existing.id}, withdrawn earlier: "
+                                 f"fundmon submissions restore {existing.id} to use it again")
+        return outcome
     store_file(session, data, sha, parsed.file_name)
     file_findings = [*parsed.findings, *identity.findings]
     town = q.get_or_create_town(session, identity.town) if identity.town else None

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -88,7 +88,7 @@ def default_year(options: IngestOptions) -> int:
     """The year for a month-only file name (``10月.xlsx``): the year of the month before it arrived."""
     if options.period:
         return int(options.period[:4])
-    arrived = options.received_at.date() if options.received_at else date.today()
+    arrived = options.received_at.date() if options.received_at else q.now().date()
     return (arrived.replace(day=1) - timedelta(days=1)).year
 
 

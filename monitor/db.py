@@ -41,10 +41,20 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+    import time
+
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(150):  # switching to WAL ignores the busy timeout: another process may be doing it
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError:
+            if attempt == 149:
+                raise
+            time.sleep(0.2)
     cursor.close()
 
 

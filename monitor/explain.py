@@ -16,7 +16,7 @@ from monitor.rules.attribution import attribute
 from monitor.rules.engine import evaluate_project
 from monitor.schema import Project, ReportRow, Submission, Town
 from monitor.settings import Settings
-from monitor.status import money, rate4, rule_settings
+from monitor.status import money, rate4, rule_settings, today
 
 
 def find_project(session: Session, ref: str) -> Project:
@@ -51,7 +51,7 @@ def sources(session: Session, project_id: int) -> dict[str, list[str]]:
 
 def explain_project(session: Session, settings: Settings, ref: str, as_of: date | None = None) -> dict[str, Any]:
     """Every period the project reported in, judged as it stood then."""
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     project = find_project(session, ref)
     rules = rule_settings(settings)
     town = session.get(Town, project.town_id)

@@ -32,6 +32,13 @@ class Judged:
     verdict: Verdict
 
 
+def today() -> date:
+    """Today on the product's clock (Asia/Shanghai), whatever the server's time zone."""
+    from monitor.queries import now
+
+    return now().date()
+
+
 def rule_settings(settings: Settings) -> RuleSettings:
     rules = RuleSettings.from_settings(settings)
     if rules.benchmark_mode not in BENCHMARK_MODES:
@@ -100,10 +107,11 @@ def _sum(values: list[int | None]) -> int | None:
 
 def town_json(town: str, judged: list[Judged], submitted: bool, rules: RuleSettings) -> dict[str, Any]:
     tv = evaluate_town([j.verdict for j in judged], rules)
+    rated = [j for j in judged if j.verdict.spend_rate is not None]  # the projects the town's totals cover
     return {
         "town": town, "projects": len(judged), "allocated": money(tv.allocated), "spent": money(tv.spent),
-        "requested": money(_sum([_latest(j).requested for j in judged])),
-        "disbursed": money(_sum([_latest(j).disbursed for j in judged])),
+        "requested": money(_sum([_latest(j).requested for j in rated])),
+        "disbursed": money(_sum([_latest(j).disbursed for j in rated])),
         "spend_rate": rate4(tv.spend_rate), "benchmark": rate4(tv.benchmark), "gap": rate4(tv.gap),
         "light": tv.light, "rank": None, "bottom_three": False,
         "green": tv.green, "yellow": tv.yellow, "red": tv.red, "submitted": submitted,
@@ -136,7 +144,7 @@ def all_towns(session: Session, settings: Settings) -> list[str]:
 def build_status(session: Session, settings: Settings, period: str | None = None,
                  as_of: date | None = None, by: str | None = None) -> dict[str, Any]:
     """The status of DESIGN §6 for ``period`` (default: see :func:`default_period`)."""
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     rules = rule_settings(settings)
     period = period or default_period(session, settings, as_of)
     result: dict[str, Any] = {"period": period, "as_of": as_of.isoformat(),

@@ -102,7 +102,8 @@ def test_status_csv_and_table(run, good: Path) -> None:
 
 @pytest.mark.parametrize("args, needle", [
     (("--db", "mysql://nope/x", "status"), "unsupported database"),
-    (("--db", "sqlite:////no/such/folder/x.db", "status"), "does not exist"),
+    (("--db", "sqlite:////no/such/folder/x.db", "status"), "no database at"),
+    (("--db", "sqlite:////no/such/folder/x.db", "ingest", "."), "does not exist"),
     (("--db", "postgresql+psycopg://nobody@127.0.0.1:1/x", "status"), "cannot use database"),
     (("--config", "missing.toml", "status"), "config file not found"),
     (("status", "--period", "2023-13"), "2023-10"),
@@ -111,7 +112,11 @@ def test_status_csv_and_table(run, good: Path) -> None:
     (("--db", "sqlite:///", "status"), "in-memory"),
     (("explain", "nothing-like-this"), "no project matches"),
 ])
-def test_usage_config_and_database_errors_exit_2_in_one_line(run, args, needle) -> None:
+def test_usage_config_and_database_errors_exit_2_in_one_line(run, args, needle, good: Path) -> None:
+    from monitor.db import open_database
+
+    open_database("sqlite:///fundmon.db")  # an empty database, so the commands get as far as their own checks
+    Path("x.xlsx").write_bytes(good.read_bytes())
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert needle in result.output and "Traceback" not in result.output
@@ -185,7 +190,8 @@ INSTALLED = shutil.which("fundmon", path=str(Path(sys.executable).parent)) or sh
 def test_installed_command_runs(tmp_path: Path) -> None:
     result = subprocess.run([str(INSTALLED), "--db", f"sqlite:///{tmp_path / 'x.db'}", "status"],
                             capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and "No data yet" in result.stdout
+    assert result.returncode == 2 and "no database at" in result.stderr  # reading never creates a database
+    assert not (tmp_path / "x.db").exists()
     module = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True)
     assert module.returncode == 0 and "fundmon" in module.stdout
 

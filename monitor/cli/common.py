@@ -36,12 +36,29 @@ class App:
     def db_url(self) -> str:
         return database_url(self.settings, self.db)
 
-    def sessions(self) -> sessionmaker[Session]:
+    def sessions(self, create: bool = False) -> sessionmaker[Session]:
+        """The database's session factory; only commands that load data may create a new SQLite file."""
         if self._factory is None:
             from monitor.db import open_database
 
+            if not create:
+                _require_existing(self.db_url)
+
             self._factory = open_database(self.db_url, notify=lambda msg: click.echo(msg, err=True))
         return self._factory
+
+
+def _require_existing(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # open_database says what is wrong with it
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+        raise MonitorError(f"no database at {parsed.database}: load files first (fundmon ingest PATH), "
+                           "or point --db / FUNDMON_DB at the bureau's database")
 
 
 pass_app = click.make_pass_decorator(App, ensure=True)

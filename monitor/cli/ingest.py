@@ -45,7 +45,7 @@ def ingest(app: App, paths: tuple[Path, ...], period: str | None, town: str | No
 
     files, folder = _prepare(app, paths, town, findings_dir)
     options = IngestOptions(period=period, town=town, received_at=received)
-    factory = app.sessions()
+    factory = app.sessions(create=True)
     with _progress(len(files)) as advance:
         report = ingest_paths(factory, list(paths), app.settings, options, progress=advance)
     _finish(report, folder)

@@ -49,6 +49,8 @@ def print_file_table(report: Any, written: dict[Path, Path]) -> None:
                       str(o.warnings), f"#{o.superseded_id}" if o.superseded_id else "")
     console.print(table)
     for result in report.results:
+        for note in result.outcome.notes:
+            click.echo(f"  {result.path.name}: {note}")
         errors = [f for f in result.outcome.findings if f.is_error]
         for f in errors[:3]:
             click.echo(f"  {f.location() or result.path.name}: {f.message}")
