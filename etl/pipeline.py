@@ -100,21 +100,26 @@ def parse_path(path: Path, settings: Settings, options: IngestOptions) -> tuple[
         return b"", _unreadable(path.name, "file-too-large", f"文件大小{size / 1048576:.1f}MB超过上限"
                                 f"{settings['ingest.max_file_mb']}MB，请删除无关工作表后再报送")
     data = path.read_bytes()
-    try:
-        grids = read.read_grids(data, path.name, limits)
-    except read.UnreadableFileError as exc:
-        return data, _unreadable(path.name, exc.code, exc.reason)
+    return data, parse_bytes(data, path.name, settings, options)
+
+
+def parse_bytes(data: bytes, name: str, settings: Settings, options: IngestOptions) -> ParsedFile | RegisterFile:
+    """Parse a file's bytes as ingest does (also used to reload a kept file under a new town or month)."""
     scan = settings["ingest.header_scan_rows"]
-    if is_register(grids, path.name, scan_rows=scan):
-        return data, parse_register(grids, path.name, scan_rows=scan)
+    try:
+        grids = read.read_grids(data, name, _limits(settings))
+    except read.UnreadableFileError as exc:
+        return _unreadable(name, exc.code, exc.reason)
+    if is_register(grids, name, scan_rows=scan):
+        return parse_register(grids, name, scan_rows=scan)
     # a month-only name (10月.xlsx) takes its year from the file's own title first; only when nothing in the
     # file says the year is it guessed from when the file arrived
-    parsed = parse_grids(grids, path.name, default_year=None, header_scan_rows=scan)
+    parsed = parse_grids(grids, name, default_year=None, header_scan_rows=scan)
     if parsed.period is None and not options.period:
-        parsed = parse_grids(grids, path.name, default_year=default_year(options), header_scan_rows=scan)
+        parsed = parse_grids(grids, name, default_year=default_year(options), header_scan_rows=scan)
     _settle_conflicts(parsed, options)
     _fill_labels(parsed)
-    return data, parsed
+    return parsed
 
 
 def _unreadable(name: str, code: str, reason: str) -> ParsedFile:

@@ -88,3 +88,18 @@ def test_candidates_and_merge_make_an_alias(factory, tmp_path: Path) -> None:
                                 [project(None, "溪口市场 升级改造", 420, 50)]))
     with factory() as s:
         assert len(list(s.scalars(select(Project)))) == 1  # the alias routes the old name
+
+
+def test_reassign_town_takes_the_files_own_projects_along(factory, tmp_path: Path) -> None:
+    from monitor.explain import explain_project
+
+    one = load(factory, town_workbook(tmp_path / "a.xlsx", "磷溪镇", "2023-10", LX_ROWS))
+    with factory.begin() as s:
+        outcome = reassign(s, SETTINGS, one.submission_id, town="官塘镇", period=None)
+    assert outcome.outcome == "accepted" and outcome.town == "官塘镇"
+    with factory() as s:
+        data = build_status(s, SETTINGS, "2023-10")
+        assert {p["town"] for p in data["projects"]} == {"官塘镇"}
+        assert explain_project(s, SETTINGS, "XQ2023-LX-001")["town"] == "官塘镇"
+        with pytest.raises(UsageError, match="already"):
+            reassign(s, SETTINGS, outcome.submission_id, town="官塘镇", period="2023-10")
