@@ -190,3 +190,20 @@ class Correction(Base):
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str | None] = mapped_column(String(100))
+
+
+class DispatchSnapshot(Base):
+    """What one weekly dispatch reported, keyed by ISO week: projects, towns and the submissions it saw.
+
+    ``content`` is the snapshot of :mod:`monitor.snapshots` (money in integer 分); the next week's dispatch
+    compares with it, so a correction made in between shows as a change. Rerunning a week replaces its row.
+    """
+
+    __tablename__ = "dispatch_snapshots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: ISO week as ``%G-W%V`` (2023-W45); the key
+    week: Mapped[str] = mapped_column(String(8), unique=True)
+    day: Mapped[date] = mapped_column(Date)
+    period: Mapped[str | None] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    content: Mapped[dict] = mapped_column(JSON)

@@ -9,6 +9,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+#: what the town reads in its 问题清单 (Chinese only)
+RESULT_CN = {"accepted": "已导入", "rejected": "已退回，未导入任何数据", "duplicate": "此前已导入（重复报送）",
+             "checked": "仅检查，未导入"}
 RESULT_LABEL = {"accepted": "accepted 已导入", "rejected": "rejected 退回", "duplicate": "unchanged 重复",
                 "checked": "checked 已检查"}
 
@@ -26,7 +29,8 @@ def write_problem_lists(report: Any, folder: Path) -> dict[Path, Path]:
         target = folder / problem_list_name(result.path.name)
         info = {"文件": result.path.name, "镇街": outcome.town or "（未识别）",
                 "报表月份": outcome.period or "（未识别）",
-                "处理结果": RESULT_LABEL.get(outcome.outcome, outcome.outcome),
+                "处理结果": RESULT_CN.get(outcome.outcome, outcome.outcome)
+                + (f"（{outcome.rows_rejected}行退回）" if outcome.rows_rejected and outcome.outcome == "accepted" else ""),
                 "错误": str(outcome.errors), "警告": str(outcome.warnings)}
         grids = getattr(result.parsed, "grids", None)  # a register keeps no grids: the workbook is re-read
         written[result.path] = write_problem_list(target, file_name=result.path.name, data=result.data,
