@@ -124,10 +124,10 @@ def test_flag(code: str, project: ProjectInput, period: str, raised: bool) -> No
 EXPLANATIONS = [
     # (code, project, period, explanation)
     ("stalled", proj(rep("2023-08", S), rep("2023-09", S), rep("2023-10", S)), "2023-10",
-     "累计支出 186.05万元 unchanged since 2023-08"),
+     "累计支出 186.05万元，自2023-08以来无新增"),
     ("awaiting-transfer", proj(rep("2023-09", 100, requested=200, disbursed=150),
                                rep("2023-10", 120, requested=200, disbursed=150)), "2023-10",
-     "已请款 200.00万元 > 已拨付 150.00万元 in 2023-09, 2023-10"),
+     "已请款 200.00万元 > 已拨付 150.00万元（2023-09、2023-10均未拨足）"),
     ("surplus", proj(rep("2023-10", 450, status="已结算")), "2023-10",
      "状态 已结算，下达 500.00万元 − 累计支出 450.00万元 = 结余 50.00万元"),
     ("zero-spend", proj(rep("2023-03", 0)), "2023-03", "累计支出 0.00万元（下达 500.00万元），序时进度25.0% ≥ 25%"),

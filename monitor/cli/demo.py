@@ -79,6 +79,10 @@ def demo(app: App, out: Path) -> None:
     with factory() as session:
         data = build_status(session, settings, None, DEMO_AS_OF)
     print_status(data)
+    from monitor.cli.review import run_review
+
+    reviewed = run_review(factory, settings, None, DEMO_AS_OF, out)
     click.echo(f"\nDemo as of {DEMO_AS_OF}: database {db_path}")
     click.echo(f"问题清单 (problem lists sent back to towns): {findings_dir}/")
+    click.echo(f"月研判 review pack {reviewed.period}: {reviewed.directory}/ (研判报告.docx, 数据.xlsx, charts)")
     click.echo(f"Try: fundmon --db sqlite:///{db_path} status --format json")

@@ -13,6 +13,7 @@ from monitor.cli.demo import demo
 from monitor.cli.explain import explain
 from monitor.cli.ingest import check, ingest
 from monitor.cli.projects import projects
+from monitor.cli.review import review
 from monitor.cli.status import status
 from monitor.cli.submissions import submissions
 
@@ -36,7 +37,7 @@ def cli(ctx: click.Context, db: str | None, config: Path | None, debug: bool) ->
     ctx.obj = App(config=config, db=db, debug=debug)
 
 
-for command in (demo, ingest, check, status, explain, submissions, projects):
+for command in (demo, ingest, check, status, explain, review, submissions, projects):
     cli.add_command(command)
 
 

@@ -18,8 +18,8 @@ def awaiting_transfer(project: ProjectInput, ctx: RuleContext) -> str | None:
             return None
     latest = run[-1]
     assert latest.requested is not None and latest.disbursed is not None
-    periods = ", ".join(report.period for report in run)
-    return f"已请款 {wan(latest.requested)} > 已拨付 {wan(latest.disbursed)} in {periods}"
+    periods = "、".join(report.period for report in run)
+    return f"已请款 {wan(latest.requested)} > 已拨付 {wan(latest.disbursed)}（{periods}均未拨足）"
 
 
 def surplus(project: ProjectInput, ctx: RuleContext) -> str | None:

@@ -28,7 +28,7 @@ def stalled(project: ProjectInput, ctx: RuleContext) -> str | None:
     run = ctx.run(months + 1)
     if run is None or any(report.spent != ctx.spent for report in run):
         return None
-    return f"累计支出 {wan(ctx.spent)} unchanged since {run[0].period}"
+    return f"累计支出 {wan(ctx.spent)}，自{run[0].period}以来无新增"
 
 
 def over_allocation(project: ProjectInput, ctx: RuleContext) -> str | None:

@@ -1,0 +1,207 @@
+"""研判报告.docx: title, findings and the charts, A4 with the official margins and Chinese fonts set for East Asian text.
+
+python-docx's ``font.name`` sets only the Latin font; Chinese text takes ``w:eastAsia`` on ``w:rFonts``,
+and a ``*Theme`` attribute on the same element would override it (NOTES.md), so both are handled here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.shared import Inches, Mm, Pt
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from reports.review import write_atomically
+
+BODY_FONT = "仿宋_GB2312"
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+CAPTION_FONT = "楷体_GB2312"
+TABLE_FONT = "仿宋_GB2312"
+SIZE_2, SIZE_3, SIZE_4, SIZE_5 = 22, 16, 14, 10.5  # 2号, 3号, 4号, 5号 in points
+#: GB/T 9704 margins (mm): top, bottom, left, right
+MARGINS_MM = (37, 35, 28, 26)
+LINE_PITCH = Pt(28)  # 22 lines in the 225 mm type area
+TEXT_WIDTH_IN = (210 - MARGINS_MM[2] - MARGINS_MM[3]) / 25.4
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+@dataclass
+class DocTable:
+    headers: list[str]
+    rows: list[list[str]]
+    widths_mm: list[float] | None = None  # of the 156 mm type area
+
+
+@dataclass
+class DocSection:
+    """A numbered part of the report: heading, chart with caption, findings, an optional table."""
+
+    heading: str
+    paragraphs: list[str]
+    image: Path | None = None
+    caption: str | None = None
+    table: DocTable | None = None
+
+
+@dataclass
+class ReportDocument:
+    title: str
+    subtitle: str
+    issuer: str
+    date_text: str
+    lead: list[str]
+    sections: list[DocSection] = field(default_factory=list)
+
+
+def set_east_asian_font(element_rpr: CT_RPr, name: str) -> None:
+    """Name the font for every script on an ``w:rPr`` and drop theme fonts that would override it."""
+    fonts = element_rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+    for attr in _THEME_ATTRS:
+        fonts.attrib.pop(qn(attr), None)
+
+
+def style_run(run: Run, font: str, size: float, *, bold: bool = False) -> Run:
+    set_east_asian_font(run._element.get_or_add_rPr(), font)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    return run
+
+
+def set_a4(doc: DocumentObject) -> None:
+    """A4 portrait with the official margins (37/35/28/26 mm = 2098/1984/1587/1474 twips)."""
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        top, bottom, left, right = MARGINS_MM
+        section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+        section.left_margin, section.right_margin = Mm(left), Mm(right)
+
+
+def set_default_fonts(doc: DocumentObject) -> None:
+    """仿宋_GB2312 3号 as the document default and the Normal style, for Latin and East Asian text alike."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
+    if rpr is not None:
+        set_east_asian_font(rpr, BODY_FONT)
+    normal = doc.styles["Normal"]
+    set_east_asian_font(normal.element.get_or_add_rPr(), BODY_FONT)
+    normal.font.size = Pt(SIZE_3)
+    lang = rpr.find(qn("w:lang")) if rpr is not None else None
+    if lang is not None:  # full-width punctuation (“”—…) is then drawn with the Chinese font
+        lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def add_text(doc: DocumentObject, text: str, font: str = BODY_FONT, size: float = SIZE_3, *,
+             align: WD_ALIGN_PARAGRAPH | None = None, indent: bool = False, bold: bool = False) -> Paragraph:
+    paragraph = doc.add_paragraph()
+    style_run(paragraph.add_run(text), font, size, bold=bold)
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE_PITCH
+    fmt.space_before = fmt.space_after = Pt(0)
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    return paragraph
+
+
+def add_heading(doc: DocumentObject, text: str) -> Paragraph:
+    """A 一、 heading in 黑体 3号, kept with what follows, at outline level 1 for the navigation pane."""
+    paragraph = add_text(doc, text, HEADING_FONT, SIZE_3, indent=True)
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.space_before = Pt(6)
+    ppr = paragraph._p.get_or_add_pPr()
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "0")
+    ppr.append(level)
+    return paragraph
+
+
+def add_picture(doc: DocumentObject, image: Path, caption: str | None) -> None:
+    """The chart centred at the type area's width (single line spacing, or Word would clip it)."""
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = caption is not None
+    paragraph.paragraph_format.space_before = Pt(6)
+    paragraph.add_run().add_picture(str(image), width=Inches(TEXT_WIDTH_IN - 0.05))
+    if caption:
+        add_text(doc, caption, CAPTION_FONT, SIZE_4, align=WD_ALIGN_PARAGRAPH.CENTER)
+
+
+def add_table(doc: DocumentObject, table: DocTable) -> None:
+    grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.headers))
+    grid.style = doc.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = table.widths_mm is None
+    for r, values in enumerate([table.headers, *table.rows]):
+        for c, value in enumerate(values):
+            cell = grid.cell(r, c)
+            if table.widths_mm is not None:
+                cell.width = Mm(table.widths_mm[c])
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.line_spacing = 1.0
+            font = HEADING_FONT if r == 0 else TABLE_FONT
+            style_run(paragraph.add_run(str(value)), font, SIZE_5 + 1.5)
+    doc.add_paragraph()
+
+
+def add_page_number(doc: DocumentObject) -> None:
+    """``— 1 —`` centred in the footer, 4号."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style_run(paragraph.add_run("— "), BODY_FONT, SIZE_4)
+    run = style_run(paragraph.add_run(), BODY_FONT, SIZE_4)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._element.append(element)
+    style_run(paragraph.add_run(" —"), BODY_FONT, SIZE_4)
+
+
+def build_docx(report: ReportDocument) -> DocumentObject:
+    doc = Document()
+    set_a4(doc)
+    set_default_fonts(doc)
+    add_text(doc, report.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.line_spacing = Pt(36)
+    add_text(doc, report.subtitle, CAPTION_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_text(doc, f"{report.issuer}　{report.date_text}", BODY_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_text(doc, "")
+    for line in report.lead:
+        add_text(doc, line, indent=True)
+    for section in report.sections:
+        add_heading(doc, section.heading)
+        for line in section.paragraphs:
+            add_text(doc, line, indent=True)
+        if section.image is not None:
+            add_picture(doc, section.image, section.caption)
+        if section.table is not None:
+            add_table(doc, section.table)
+    add_page_number(doc)
+    doc.core_properties.title = report.title
+    doc.core_properties.author = report.issuer
+    return doc
+
+
+def write_review_docx(report: ReportDocument, path: Path) -> Path:
+    """Write the report to ``path`` atomically."""
+    return write_atomically(path, lambda tmp: build_docx(report).save(str(tmp)))
+
