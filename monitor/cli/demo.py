@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -79,10 +79,14 @@ def demo(app: App, out: Path) -> None:
     with factory() as session:
         data = build_status(session, settings, None, DEMO_AS_OF)
     print_status(data)
+    from monitor.cli.dispatch import run_dispatch
     from monitor.cli.review import run_review
 
+    run_dispatch(factory, settings, DEMO_AS_OF - timedelta(days=7), out)  # last week's, for 本周变化
+    dispatched = run_dispatch(factory, settings, DEMO_AS_OF, out)
     reviewed = run_review(factory, settings, None, DEMO_AS_OF, out)
     click.echo(f"\nDemo as of {DEMO_AS_OF}: database {db_path}")
     click.echo(f"问题清单 (problem lists sent back to towns): {findings_dir}/")
+    click.echo(f"周调度 dispatch pack {dispatched.week}: {dispatched.folder}/ (调度表.xlsx, 调度通报.docx)")
     click.echo(f"月研判 review pack {reviewed.period}: {reviewed.directory}/ (研判报告.docx, 数据.xlsx, charts)")
     click.echo(f"Try: fundmon --db sqlite:///{db_path} status --format json")

@@ -10,6 +10,7 @@ import click
 from monitor import __version__
 from monitor.cli.common import App, GuardedGroup
 from monitor.cli.demo import demo
+from monitor.cli.dispatch import dispatch
 from monitor.cli.explain import explain
 from monitor.cli.ingest import check, ingest
 from monitor.cli.projects import projects
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, db: str | None, config: Path | None, debug: bool) ->
     ctx.obj = App(config=config, db=db, debug=debug)
 
 
-for command in (demo, ingest, check, status, explain, review, submissions, projects):
+for command in (demo, ingest, check, status, explain, dispatch, review, submissions, projects):
     cli.add_command(command)
 
 

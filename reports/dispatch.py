@@ -1,0 +1,276 @@
+"""The weekly dispatch pack (一周一调度): what it reports, built from the status, and the run that writes it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.money import rate
+from monitor.periods import iso_week, period_end, split_period
+from monitor.rules.flags import FLAG_LABELS
+from monitor.rules.lights import light
+from monitor.settings import Settings
+from monitor.snapshots import Changes, compare_snapshots, fen, make_snapshot, previous_snapshot, save_snapshot
+from monitor.status import build_status, default_period, due_date, periods_with_data, rule_settings
+from monitor.submissions import list_submissions
+
+DISPATCH_XLSX = "调度表.xlsx"
+DISPATCH_DOCX = "调度通报.docx"
+LIGHT_ORDER: dict[str | None, int] = {"red": 0, "yellow": 1, "green": 2, None: 3}
+#: a town's report for a month: 按时 / 逾期 / 时间不详 / 未报送 / 未到截止日期
+REPORT_STATES: dict[str, str] = {"on-time": "按时报送", "late": "逾期报送", "unknown": "已报送（时间不详）",
+                                 "missing": "未报送", "pending": "未到截止日期"}
+_FOUR = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The district's totals over its towns (元 as in the status, rates to four decimals)."""
+
+    projects: int
+    allocated: float
+    spent: float
+    spend_rate: float | None
+    benchmark: float | None
+    gap: float | None
+    light: str | None
+    red: int
+    yellow: int
+    green: int
+
+
+@dataclass(frozen=True)
+class TownReporting:
+    """报送情况 of one town: the dispatch's month, the year so far, and its latest file."""
+
+    town: str
+    state: str  # a key of REPORT_STATES
+    received_at: str | None  # first receipt of the month's report
+    versions: int  # readable files for the month (the first and its corrections)
+    rejected_files: int
+    rows_rejected: int  # in the current version
+    since: str  # the first month counted in the year's record
+    expected: int  # months from ``since`` to the dispatch's month, past their deadline
+    received: int
+    on_time: int
+    late: int
+    missing: int
+    last_received: str | None
+    last_period: str | None
+    last_file: str | None
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    """One raised flag of one project (问题线索)."""
+
+    town: str
+    project_code: str | None
+    project_name: str
+    light: str | None
+    code: str
+    label: str
+    explanation: str
+
+
+@dataclass
+class Dispatch:
+    """Everything one week's pack says; writers only lay it out."""
+
+    day: date
+    week: str
+    district: str
+    bureau: str
+    status: dict[str, Any]
+    totals: Totals
+    towns: list[dict[str, Any]]  # ranked, the unranked last
+    projects: list[dict[str, Any]]  # by town (as ranked), red first, widest gap first
+    flags: list[FlagLine]
+    reporting: list[TownReporting]
+    due: date | None
+    changes: Changes | None
+    snapshot: dict[str, Any]
+
+    @property
+    def period(self) -> str | None:
+        return self.status["period"]
+
+    @property
+    def week_label(self) -> str:
+        year, week, _ = self.day.isocalendar()
+        return f"{year}年第{week}周"
+
+    @property
+    def data_date(self) -> date | None:
+        return period_end(self.period) if self.period else None
+
+    @property
+    def thresholds(self) -> dict[str, Any]:
+        return self.status["thresholds"]
+
+    @property
+    def red_yellow(self) -> list[dict[str, Any]]:
+        return sorted((p for p in self.projects if p["light"] in ("red", "yellow")), key=_project_severity)
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """What a run wrote: the pack's folder and files, its week and data month, the week it compared with."""
+
+    folder: Path
+    paths: list[Path]
+    week: str
+    period: str | None
+    previous_week: str | None
+
+
+def build_dispatch(session: Session, settings: Settings, day: date) -> Dispatch:
+    """The pack for the ISO week of ``day``: the default period judged as of ``day``, compared with the
+    latest earlier dispatch's snapshot. Reads only; :func:`run_dispatch` writes and stores."""
+    week = iso_week(day)
+    period = default_period(session, settings, day)
+    status = build_status(session, settings, period, as_of=day)
+    submissions = list_submissions(session, settings)
+    snapshot = make_snapshot(status, submissions)
+    previous = previous_snapshot(session, week)
+    towns = sorted(status["towns"], key=lambda t: (t["rank"] is None, t["rank"] or 0))
+    order = {t["town"]: n for n, t in enumerate(towns)}
+    projects = sorted(status["projects"], key=lambda p: (order.get(p["town"], len(order)), *_project_severity(p)))
+    return Dispatch(
+        day=day, week=week, district=settings["district.name"], bureau=settings["district.bureau"],
+        status=status, totals=district_totals(status, settings), towns=towns, projects=projects,
+        flags=flag_lines(projects, towns), reporting=town_reporting(session, settings, status, submissions, day),
+        due=due_date(period, settings) if period else None,
+        changes=compare_snapshots(previous, snapshot) if previous is not None else None, snapshot=snapshot)
+
+
+def _project_severity(p: Mapping[str, Any]) -> tuple[Any, ...]:
+    return LIGHT_ORDER.get(p["light"], 3), -(p["gap"] or 0), p["town"], p["project_name"]
+
+
+def district_totals(status: Mapping[str, Any], settings: Settings) -> Totals:
+    """全区: the towns' sums; the benchmark is the allocation-weighted mean of the rated projects'."""
+    allocated = sum(fen(t["allocated"]) or 0 for t in status["towns"])
+    spent = sum(fen(t["spent"]) or 0 for t in status["towns"])
+    rated = [p for p in status["projects"] if p["spend_rate"] is not None and p["benchmark"] is not None]
+    weight = sum(fen(p["allocated"]) or 0 for p in rated)
+    benchmark = (sum((Decimal(fen(p["allocated"]) or 0) * Decimal(str(p["benchmark"])) for p in rated), Decimal(0))
+                 / weight) if weight else None
+    spend_rate = rate(spent, allocated)
+    colour, gap, _ = light(spend_rate, benchmark, spent, allocated, rule_settings(settings))
+    lights = [p["light"] for p in status["projects"]]
+    return Totals(projects=len(status["projects"]), allocated=_yuan(allocated), spent=_yuan(spent),
+                  spend_rate=_four(spend_rate), benchmark=_four(benchmark), gap=_four(gap), light=colour,
+                  red=lights.count("red"), yellow=lights.count("yellow"), green=lights.count("green"))
+
+
+def _yuan(fen_amount: int) -> float:
+    return float(Decimal(fen_amount) / 100)
+
+
+def _four(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(_FOUR, rounding=ROUND_HALF_UP))
+
+
+def flag_lines(projects: Sequence[Mapping[str, Any]], towns: Sequence[Mapping[str, Any]]) -> list[FlagLine]:
+    """One line per raised flag, in the registry's order; a town that did not submit is one line too."""
+    lines = [FlagLine(p["town"], p["project_code"], p["project_name"], p["light"], code, FLAG_LABELS.get(code, code),
+                      p.get("flag_details", {}).get(code, ""))
+             for p in projects for code in p["flags"]]
+    lines += [FlagLine(t["town"], None, "（全镇）", t["light"], "missing-report", FLAG_LABELS["missing-report"],
+                       "本期报表未报送，沿用以前月份数据") for t in towns if "missing-report" in t.get("flags", [])]
+    position = {code: n for n, code in enumerate(FLAG_LABELS)}
+    return sorted(lines, key=lambda f: position.get(f.code, len(position)))
+
+
+def town_reporting(session: Session, settings: Settings, status: Mapping[str, Any],
+                   submissions: Sequence[Mapping[str, Any]], day: date) -> list[TownReporting]:
+    """Per town: the dispatch month's report and the year's record (registers are not town reports)."""
+    period = status["period"]
+    if period is None:
+        return []
+    year, _ = split_period(period)
+    months = [p for p in periods_with_data(session) if p.startswith(f"{year}-") and p <= period]
+    first = months[0] if months else period
+    expected = [f"{year}-{m:02d}" for m in range(int(first[5:]), int(period[5:]) + 1)]
+    by_town: dict[str, list[Mapping[str, Any]]] = {}
+    for s in submissions:
+        if s["town"] and s["period"]:
+            by_town.setdefault(s["town"], []).append(s)
+    out = []
+    for t in status["towns"]:
+        mine = by_town.get(t["town"], [])
+        states = {p: _month_state([s for s in mine if s["period"] == p], due_date(p, settings), day)
+                  for p in expected}
+        now = [s for s in mine if s["period"] == period]
+        current = next((s for s in now if s["status"] == "accepted"), None)
+        readable = [s for s in now if s["status"] in ("accepted", "superseded")]
+        last = max(mine, key=lambda s: (s["received_at"] or "", s["id"]), default=None)
+        counted = [v for v in states.values() if v != "pending"]
+        out.append(TownReporting(
+            town=t["town"], state=states.get(period, "missing"),
+            received_at=min((s["received_at"] or "" for s in readable), default=None) or None,
+            versions=len(readable), rejected_files=sum(1 for s in now if s["status"] == "rejected"),
+            rows_rejected=current["rows_rejected"] if current else 0, since=first, expected=len(counted),
+            received=sum(1 for v in counted if v != "missing"), on_time=counted.count("on-time"),
+            late=counted.count("late"), missing=counted.count("missing"),
+            last_received=last["received_at"] if last else None, last_period=last["period"] if last else None,
+            last_file=last["file_name"] if last else None))
+    return out
+
+
+def _month_state(subs: Sequence[Mapping[str, Any]], due: date, day: date) -> str:
+    """A town's month: judged by its first readable file (a later correction does not make it late)."""
+    if not any(s["status"] == "accepted" for s in subs):
+        return "pending" if due > day else "missing"
+    readable = sorted((s for s in subs if s["status"] in ("accepted", "superseded")),
+                      key=lambda s: (s["received_at"] or "", s["id"]))
+    return readable[0]["timeliness"]
+
+
+# ── the run ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+def run_dispatch(session_factory: sessionmaker[Session], settings: Settings, day: date,
+                 out_dir: Path) -> DispatchResult:
+    """Build the week's pack, write ``dispatch-YYYY-Www/`` (each file atomically), then store the snapshot.
+
+    Rerunning the same week rewrites the same files and replaces that week's snapshot.
+    """
+    from reports.dispatch_docx import write_dispatch_docx
+    from reports.dispatch_xlsx import write_dispatch_xlsx
+
+    with session_factory() as session:
+        dispatch = build_dispatch(session, settings, day)
+        folder = Path(out_dir) / f"dispatch-{dispatch.week}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob(".*.part"):  # left by a run that was killed mid-write
+            stale.unlink(missing_ok=True)
+        paths = [write_atomically(folder / DISPATCH_XLSX, lambda p: write_dispatch_xlsx(dispatch, p)),
+                 write_atomically(folder / DISPATCH_DOCX, lambda p: write_dispatch_docx(dispatch, p))]
+        save_snapshot(session, dispatch.week, day, dispatch.snapshot)
+        session.commit()
+    return DispatchResult(folder=folder, paths=paths, week=dispatch.week, period=dispatch.period,
+                          previous_week=dispatch.changes.previous_week if dispatch.changes else None)
+
+
+def write_atomically(target: Path, write: Callable[[Path], object]) -> Path:
+    """Let ``write`` fill a temporary file beside ``target``, then move it into place in one step."""
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp makes the file private; the pack is for colleagues
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,232 @@
+"""调度表.xlsx: the dispatch workbook, seven sheets a clerk can filter on screen and print on A4."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from monitor.periods import period_end
+from monitor.rules.flags import FLAG_LABELS
+from monitor.snapshots import CHANGE_LABELS, LIGHT_RANK, TownChange
+from reports.dispatch import REPORT_STATES, Dispatch
+from reports.dispatch_layout import Block, Col, SheetSpec, created, page_header, write_workbook
+from reports.dispatch_text import date_cn, fen_wan, period_cn, points, rules_note, wan
+from reports.palette import LIGHT_COLOURS, LIGHT_LABELS
+
+SHEETS = ("调度总览", "红黄灯项目", "全部项目", "问题线索", "报送情况", "函件跟踪", "本周变化")
+LETTERS_NOTE = "函件功能上线后在此跟踪发函与回复"
+STATE_FILL = {"missing": LIGHT_COLOURS["red"], "late": LIGHT_COLOURS["yellow"], "on-time": LIGHT_COLOURS["green"]}
+
+MONEY, RATE, GAP = "money", "rate", "points"
+NAME = Col("项目名称", lo=16, hi=36)
+TOWN = Col("镇街", lo=8, hi=14)
+CODE = Col("项目编号", lo=8, hi=18)
+
+
+def write_dispatch_xlsx(dispatch: Dispatch, path: Path) -> Path:
+    """Write the workbook at ``path`` (the caller makes it atomic) and return the path."""
+    title = f"{dispatch.district}驻镇帮镇扶村资金支出调度表（{dispatch.week_label}）"
+    info = _info_line(dispatch)
+    note = rules_note(dispatch.thresholds)
+    sheets = [
+        SheetSpec("调度总览", title, [info, note], [_overview(dispatch)], freeze_cols=2),
+        SheetSpec("红黄灯项目", title, [info, note], [_red_yellow(dispatch)], freeze_cols=0),
+        SheetSpec("全部项目", title, [info, note], [_all_projects(dispatch)], freeze_cols=0),
+        SheetSpec("问题线索", title, [info, "每个项目的每个问题一行；说明列给出触发问题的数字。"], [_flags(dispatch)]),
+        SheetSpec("报送情况", title, [info, _reporting_note(dispatch)], [_reporting(dispatch)], freeze_cols=2),
+        SheetSpec("函件跟踪", title, [info], [_letters()]),
+        SheetSpec("本周变化", title, [info, *_changes_lines(dispatch)], _changes(dispatch), repeat_header=False),
+    ]
+    write_workbook(path, sheets, header=page_header(dispatch.bureau, title),
+                   properties={"title": title, "author": dispatch.bureau, "company": dispatch.bureau,
+                               "created": created(dispatch.day)})
+    return path
+
+
+def _info_line(d: Dispatch) -> str:
+    if d.period is None or d.data_date is None:
+        return f"暂无镇街报送数据　　调度日期：{date_cn(d.day)}　　单位：万元"
+    return (f"数据截至{date_cn(d.data_date)}（{period_cn(d.period)}报表）　　调度日期：{date_cn(d.day)}"
+            f"　　单位：万元")
+
+
+def _overview(d: Dispatch) -> Block:
+    cols = [Col("排名", "int", 5, 6), TOWN, Col("项目数", "int", 6, 7), Col("下达资金", MONEY, 10),
+            Col("已支出", MONEY, 10), Col("支出率", RATE, 8), Col("序时进度", RATE, 8),
+            Col("偏差（个百分点）", GAP, 9, 10), Col("灯色", "light", 6, 8), Col("红灯", "int", 5, 6),
+            Col("黄灯", "int", 5, 6), Col("绿灯", "int", 5, 6), Col("后三名", "center", 6, 8),
+            Col("本期报送", "center", 8, 10)]
+    block = Block(cols, filter=True)
+    for t in d.towns:
+        r = len(block.rows)
+        block.rows.append([t["rank"], t["town"], t["projects"], wan(t["allocated"]), wan(t["spent"]),
+                           t["spend_rate"], t["benchmark"], points(t["gap"]), t["light"], t["red"], t["yellow"],
+                           t["green"], "▼" if t["bottom_three"] else "", "已报送" if t["submitted"] else "未报送"])
+        if t["bottom_three"]:
+            block.cell_fills[(r, 12)] = LIGHT_COLOURS["red"]
+        if not t["submitted"]:
+            block.cell_fills[(r, 13)] = LIGHT_COLOURS["red"]
+    s = d.totals
+    block.extra.append(["", "全区合计", s.projects, wan(s.allocated), wan(s.spent), s.spend_rate, s.benchmark,
+                        points(s.gap), s.light, s.red, s.yellow, s.green, "",
+                        f"{sum(t['submitted'] for t in d.towns)}/{len(d.towns)}"])
+    block.bold_rows.add(len(block.rows))
+    return block
+
+
+def _flag_text(p: Mapping[str, Any]) -> str:
+    return "、".join(FLAG_LABELS.get(code, code) for code in p["flags"])
+
+
+def _red_yellow(d: Dispatch) -> Block:
+    cols = [Col("序号", "int", 5, 6), Col("灯色", "light", 6, 8), TOWN, Col("村(社区)", lo=8, hi=12), CODE, NAME,
+            Col("资金年度", "int", 6, 8), Col("下达资金", MONEY, 10), Col("已支出", MONEY, 10),
+            Col("支出率", RATE, 8), Col("序时进度", RATE, 8), Col("偏差（个百分点）", GAP, 9, 10),
+            Col("项目状态", lo=8, hi=10), Col("主要问题", lo=16, hi=40)]
+    items = d.red_yellow
+    rows = [[n, p["light"], p["town"], p["village"], p["project_code"], p["project_name"], p["fund_year"],
+             wan(p["allocated"]), wan(p["spent"]), p["spend_rate"], p["benchmark"], points(p["gap"]), p["status"],
+             _flag_text(p)] for n, p in enumerate(items, start=1)]
+    return Block(cols, rows, fills=[p["light"] for p in items], filter=True, empty="本期无红灯、黄灯项目")
+
+
+def _all_projects(d: Dispatch) -> Block:
+    cols = [Col("序号", "int", 5, 6), TOWN, Col("村(社区)", lo=8, hi=12), CODE, NAME, Col("项目类别", lo=8, hi=16),
+            Col("资金年度", "int", 6, 8), Col("下达资金", MONEY, 10), Col("已请款", MONEY, 10),
+            Col("已拨付", MONEY, 10), Col("已支出", MONEY, 10), Col("支出率", RATE, 8), Col("序时进度", RATE, 8),
+            Col("偏差（个百分点）", GAP, 9, 10), Col("灯色", "light", 6, 8), Col("形象进度", RATE, 8),
+            Col("项目状态", lo=8, hi=10), Col("问题", lo=12, hi=36), Col("数据月份", "center", 8, 10)]
+    rows = [[n, p["town"], p["village"], p["project_code"], p["project_name"], p["category"], p["fund_year"],
+             wan(p["allocated"]), wan(p["requested"]), wan(p["disbursed"]), wan(p["spent"]), p["spend_rate"],
+             p["benchmark"], points(p["gap"]), p["light"], p["progress"], p["status"], _flag_text(p),
+             p["last_period"]] for n, p in enumerate(d.projects, start=1)]
+    return Block(cols, rows, fills=[p["light"] for p in d.projects], filter=True, empty="暂无项目数据")
+
+
+def _flags(d: Dispatch) -> Block:
+    cols = [Col("序号", "int", 5, 6), Col("问题", lo=10, hi=20), TOWN, CODE, NAME, Col("灯色", "light", 6, 8),
+            Col("说明", lo=30, hi=60), Col("代码", lo=8, hi=18)]
+    rows = [[n, f.label, f.town, f.project_code, f.project_name, f.light, f.explanation, f.code]
+            for n, f in enumerate(d.flags, start=1)]
+    return Block(cols, rows, filter=True, empty="本期未发现问题线索")
+
+
+def _reporting_note(d: Dispatch) -> str:
+    if d.period is None or d.due is None:
+        return "暂无报送数据。"
+    since = f"（{period_cn(d.reporting[0].since)}起）" if d.reporting else ""
+    return (f"本期为{period_cn(d.period)}报表，截止日期{date_cn(d.due)}。应报月数自本年首个有报送数据的月份起计"
+            f"{since}，截止日期未到的月份不计；是否按时以首次报送时间为准，更正版不改变。"
+            "退回行数为现行版本中未能导入的行。")
+
+
+def _reporting(d: Dispatch) -> Block:
+    cols = [Col("序号", "int", 5, 6), TOWN, Col("本期状态", "center", 10, 18), Col("首次报送时间", "center", 12, 20),
+            Col("报送份数", "int", 6, 8), Col("退回文件", "int", 6, 8), Col("退回行数", "int", 6, 8),
+            Col("应报月数", "int", 6, 8), Col("已报", "int", 5, 6), Col("按时", "int", 5, 6),
+            Col("逾期", "int", 5, 6), Col("未报", "int", 5, 6), Col("最近报送时间", "center", 12, 20),
+            Col("最近报送月份", "center", 8, 12), Col("最近报送文件", lo=16, hi=40)]
+    block = Block(cols, filter=True, empty="暂无报送数据")
+    for n, r in enumerate(d.reporting, start=1):
+        block.rows.append([n, r.town, REPORT_STATES[r.state], r.received_at, r.versions, r.rejected_files,
+                           r.rows_rejected, r.expected, r.received, r.on_time, r.late, r.missing, r.last_received,
+                           r.last_period, r.last_file])
+        if r.state in STATE_FILL:
+            block.cell_fills[(n - 1, 2)] = STATE_FILL[r.state]
+        if r.rows_rejected or r.rejected_files:
+            block.cell_fills[(n - 1, 6 if r.rows_rejected else 5)] = LIGHT_COLOURS["yellow"]
+    return block
+
+
+def _letters() -> Block:
+    cols = [Col("序号", "int", 5, 6), Col("文号", lo=14), Col("发函日期", lo=10), Col("类型", lo=8), TOWN,
+            Col("项目数", "int", 6, 7), Col("回复期限", lo=10), Col("状态", lo=8), Col("是否逾期", lo=8)]
+    return Block(cols, empty=LETTERS_NOTE)
+
+
+# ── 本周变化 ────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _changes_lines(d: Dispatch) -> list[str]:
+    c = d.changes
+    if c is None:
+        return ["首次调度：暂无上次调度数据可比，下次调度起在此列出变化。"]
+    basis = f"，数据截至{date_cn(period_end(c.previous_period))}" if c.previous_period else ""
+    return [f"与上次调度（{c.previous_week.replace('-W', '年第')}周，{date_cn(c.previous_day)}{basis}）相比："
+            f"新增红灯{len(c.new_reds)}个，灯色变化{len(c.light_changes)}个，全区新增支出"
+            f"{fen_wan(c.spent_added) or 0:,.2f}万元，新收报送{len(c.new_submissions)}份。"
+            "比较对象是上次调度当时的数据，期间的更正也列为变化。"]
+
+
+#: the three tables of 本周变化 share their columns' positions, so one set of widths suits all three
+_SEQ, _WHAT = Col("序号", "int", 5, 6), Col("变化", lo=10, hi=24)
+_MOVES = [Col("上次灯色", "light", 6, 8), Col("本次灯色", "light", 6, 8), Col("上次已支出", MONEY, 10),
+          Col("本次已支出", MONEY, 10), Col("新增支出", MONEY, 10), Col("上次支出率", RATE, 8),
+          Col("本次支出率", RATE, 8)]
+FIRST_DISPATCH = "首次调度，暂无上次调度数据可比"
+
+
+def _changes(d: Dispatch) -> list[Block]:
+    c = d.changes
+    towns = Block([_SEQ, _WHAT, TOWN, Col("上次排名", "int", 6, 8), Col("本次排名", "int", 6, 8), *_MOVES,
+                   Col("本期报送", lo=8, hi=16)], title="一、各镇街变化", empty=FIRST_DISPATCH)
+    projects = Block([_SEQ, _WHAT, TOWN, CODE, NAME, *_MOVES, Col("问题变化", lo=12, hi=36)],
+                     title=f"二、项目变化（{len(c.projects) if c else 0}个）", filter=c is not None,
+                     empty="项目无变化" if c else FIRST_DISPATCH)
+    arrived = Block([_SEQ, Col("及时性", "center", 6, 8), TOWN, Col("报表月份", "center", 8, 10),
+                     Col("文件", lo=16, hi=40), Col("状态", "center", 6, 8), Col("退回行数", "int", 6, 8),
+                     Col("接收时间", "center", 12, 20)], title=f"三、新收报送（{len(c.new_submissions) if c else 0}份）",
+                    empty="上次调度以来未收到新的报送" if c else FIRST_DISPATCH)
+    if c is None:
+        return [towns, projects, arrived]
+    same_period = c.previous_period == d.period
+    for n, t in enumerate(c.towns, start=1):
+        towns.rows.append([n, _town_kinds(t, same_period), t.town, t.rank_before, t.rank_after, t.light_before,
+                           t.light_after, fen_wan(t.spent_before), fen_wan(t.spent_after), fen_wan(t.added),
+                           t.rate_before, t.rate_after,
+                           _submitted_change(t.submitted_before if same_period else None, t.submitted_after)])
+    for n, p in enumerate(c.projects, start=1):
+        projects.rows.append([n, "、".join(CHANGE_LABELS[k] for k in p.kinds), p.town, p.code, p.name,
+                              p.light_before, p.light_after, fen_wan(p.spent_before), fen_wan(p.spent_after),
+                              fen_wan(p.added), p.rate_before, p.rate_after,
+                              _flag_change(p.flags_added, p.flags_cleared)])
+        projects.fills.append("red" if "new-red" in p.kinds else None)
+    for n, s in enumerate(c.new_submissions, start=1):
+        arrived.rows.append([n, TIMELINESS.get(s["timeliness"], ""), s["town"] or "（项目库）", s["period"],
+                             s["file_name"], SUBMISSION_STATUS.get(s["status"], s["status"]), s["rows_rejected"],
+                             s["received_at"]])
+    return [towns, projects, arrived]
+
+
+SUBMISSION_STATUS = {"accepted": "有效", "superseded": "已替代", "rejected": "退回", "withdrawn": "已撤回"}
+TIMELINESS = {"on-time": "按时", "late": "逾期", "unknown": "不详"}
+
+
+def _town_kinds(t: TownChange, same_period: bool) -> str:
+    """What moved for a town: its light, its rank, its spending, its report."""
+    kinds = []
+    if t.light_before != t.light_after and None not in (t.light_before, t.light_after):
+        worse = LIGHT_RANK[t.light_after] > LIGHT_RANK[t.light_before]
+        kinds.append("灯色变差" if worse else "灯色好转")
+    if t.rank_before and t.rank_after and t.rank_before != t.rank_after:
+        kinds.append("排名上升" if t.rank_after < t.rank_before else "排名下降")
+    if t.added:
+        kinds.append("新增支出" if t.added > 0 else "支出核减")
+    if same_period and t.submitted_before is False and t.submitted_after:
+        kinds.append("新报送")
+    return "、".join(kinds)
+
+
+def _submitted_change(before: bool | None, after: bool | None) -> str:
+    now = {True: "已报送", False: "未报送", None: ""}[after]
+    return f"{now}（新报送）" if after and before is False else now
+
+
+def _flag_change(added: tuple[str, ...], cleared: tuple[str, ...]) -> str:
+    parts = [f"新增：{'、'.join(FLAG_LABELS.get(f, f) for f in added)}"] if added else []
+    parts += [f"消除：{'、'.join(FLAG_LABELS.get(f, f) for f in cleared)}"] if cleared else []
+    return "；".join(parts)
+
+
+__all__ = ["LETTERS_NOTE", "LIGHT_LABELS", "SHEETS", "write_dispatch_xlsx"]

@@ -1,0 +1,192 @@
+"""Word documents in the Chinese official style (GB/T 9704-2012): fonts, A4 margins, titles, body, tables.
+
+python-docx's ``font.name`` sets only the Latin font; Chinese text needs ``w:eastAsia`` on ``w:rFonts`` and
+no ``*Theme`` attributes there (NOTES.md). Every helper here sets both on every run it makes. The reader's
+machine supplies the fonts named (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
+from docx.shared import Mm, Pt
+from docx.styles.style import BaseStyle
+from docx.table import Table, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+FANGSONG = "仿宋_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+HEITI = "黑体"
+KAITI = "楷体_GB2312"
+SONGTI = "宋体"
+#: Chinese font sizes (字号) in points
+SIZE_2, SIZE_3, SIZE_4, SIZE_XIAO4, SIZE_5 = Pt(22), Pt(16), Pt(14), Pt(12), Pt(10.5)
+#: A4 type area of GB/T 9704: top, bottom, left, right margins in mm
+MARGINS_MM = (37, 35, 28, 26)
+#: fixed line pitch of the body (about 22 lines to the page)
+LINE_PITCH = Pt(28)
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def set_font(target: Run | BaseStyle, name: str, size: Pt | None = None, *, bold: bool | None = None) -> None:
+    """Latin and East Asian font of a run or a style (both carry ``.font`` and an ``rPr``)."""
+    font = target.font  # type: ignore[union-attr]  # paragraph and character styles have a font
+    font.name = name
+    if size is not None:
+        font.size = size
+    if bold is not None:
+        font.bold = bold
+    element = target.element
+    set_east_asian(element.get_or_add_rPr(), name)
+
+
+def set_east_asian(rpr: BaseOxmlElement, name: str) -> None:
+    """Put ``name`` on every script of an ``rPr``'s ``w:rFonts`` and drop theme fonts that would win."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in _THEME_ATTRS:
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def new_document(*, title: str = "", author: str = "", created: date | None = None) -> DocumentObject:
+    """An A4 portrait document with GB/T 9704 margins, body text 仿宋_GB2312 3号 on a fixed 28 pt line."""
+    doc = Document()
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for rpr in defaults.iter(qn("w:rPr")):
+            set_east_asian(rpr, FANGSONG)
+    normal = doc.styles["Normal"]
+    set_font(normal, FANGSONG, SIZE_3)
+    fmt = normal.paragraph_format  # type: ignore[attr-defined]  # Normal is a paragraph style
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE_PITCH
+    for section in doc.sections:
+        set_a4(section)
+    props = doc.core_properties
+    props.title, props.author, props.last_modified_by = title, author, author
+    if created is not None:  # a rerun writes the same properties
+        props.created = props.modified = datetime(created.year, created.month, created.day)
+    return doc
+
+
+def set_a4(section: Section, margins_mm: Sequence[float] = MARGINS_MM) -> None:
+    """A4 portrait with margins top, bottom, left, right in mm."""
+    top, bottom, left, right = margins_mm
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
+    section.left_margin, section.right_margin = Mm(left), Mm(right)
+
+
+def add_text(doc: DocumentObject, text: str, *, font: str = FANGSONG, size: Pt = SIZE_3, bold: bool = False,
+             align: WD_ALIGN_PARAGRAPH | None = WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars: float = 0,
+             line: Pt | None = None) -> Paragraph:
+    """One paragraph of one run; ``indent_chars`` indents the first line by that many characters."""
+    paragraph = doc.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    if indent_chars:
+        paragraph.paragraph_format.first_line_indent = Pt(size.pt * indent_chars)
+    if line is not None:
+        paragraph.paragraph_format.line_spacing = line
+    set_font(paragraph.add_run(text), font, size, bold=bold)
+    return paragraph
+
+
+def add_title(doc: DocumentObject, text: str) -> Paragraph:
+    """The document title: 方正小标宋简体 2号, centred, on a wider line, a blank line's space below."""
+    paragraph = add_text(doc, text, font=XIAOBIAOSONG, size=SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, line=Pt(36))
+    paragraph.paragraph_format.space_after = Pt(14)
+    return paragraph
+
+
+def add_body(doc: DocumentObject, text: str) -> Paragraph:
+    """A body paragraph: 仿宋_GB2312 3号, first line indented two characters."""
+    return add_text(doc, text, indent_chars=2)
+
+
+def add_heading(doc: DocumentObject, text: str, level: int = 1) -> Paragraph:
+    """``一、`` headings in 黑体, ``（一）`` headings in 楷体_GB2312; 3号, indented two characters."""
+    return add_text(doc, text, font=HEITI if level == 1 else KAITI, indent_chars=2)
+
+
+def add_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[str]],
+              widths_mm: Sequence[float], *, size: Pt = SIZE_5, left: Sequence[int] = ()) -> Table:
+    """A bordered table in 仿宋 (header in 黑体), single-spaced, centred on the page; the body cells of the
+    ``left`` columns (names, reasons) are aligned left, the rest centred."""
+    table = doc.add_table(rows=1 + len(rows), cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _cell_margins(table, Mm(1))
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # the grid: what Word and WPS lay out by
+    for r, values in enumerate([list(headers), *[list(v) for v in rows]]):
+        _keep_row(table.rows[r], header=r == 0)
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.width = Mm(widths_mm[c])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if r and c in left else WD_ALIGN_PARAGRAPH.CENTER
+            set_font(paragraph.add_run(value), HEITI if r == 0 else FANGSONG, size)
+    return table
+
+
+def _keep_row(row: _Row, *, header: bool) -> None:
+    """A row never splits across pages; the header row repeats on every page the table spans."""
+    props = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", "w:tblHeader") if header else ("w:cantSplit",):
+        props.append(OxmlElement(tag))
+
+
+def _cell_margins(table: Table, side: Mm) -> None:
+    """Left and right padding of every cell (Word's default 1.9 mm wastes a narrow column)."""
+    props = table._tbl.tblPr
+    margins = props.find(qn("w:tblCellMar"))
+    if margins is None:
+        margins = OxmlElement("w:tblCellMar")
+        props.append(margins)
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), str(int(side.twips)))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+
+
+def add_page_numbers(section: Section, *, size: Pt = SIZE_4) -> None:
+    """``— 1 —`` centred in the footer, 4号 宋体."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.first_line_indent = Pt(0)
+    set_font(paragraph.add_run("— "), SONGTI, size)
+    run = paragraph.add_run()
+    set_font(run, SONGTI, size)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    set_font(paragraph.add_run(" —"), SONGTI, size)
+
