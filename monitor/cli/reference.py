@@ -18,6 +18,8 @@ def cli_reference() -> str:
 
 
 def _describe(command: click.Command, path: str, lines: list[str]) -> None:
+    if hasattr(command, "_help_option"):
+        command._help_option = None  # click caches it from whichever context asked first; ask afresh
     ctx = click.Context(command, info_name=path, terminal_width=100, max_content_width=100,
                         help_option_names=["-h", "--help"])
     lines += [f"## `{path}`", "", "```", command.get_help(ctx), "```", ""]
