@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -25,45 +26,67 @@ class ProjectRecord:
     reported_allocated: int | None  # what the latest report's 下达资金 said
 
 
+def received_by(as_of: date | None) -> datetime | None:
+    """The end of the as-of day: a file received later did not exist yet for a report dated then."""
+    return None if as_of is None else datetime.combine(as_of + timedelta(days=1), time())
+
+
+def versions_in_force(session: Session, period: str, as_of: date | None) -> dict[tuple[int, str], int]:
+    """Per (town, month), the submission in force: the accepted one; as of a past day, the newest received
+    by then (a correction that came later did not exist yet)."""
+    stmt = (select(Submission.id, Submission.town_id, Submission.period, Submission.status,
+                   Submission.received_at)
+            .where(Submission.status.in_(("accepted", "superseded")), Submission.kind == "town_report",
+                   Submission.period <= period))
+    if as_of is not None:
+        stmt = stmt.where(Submission.received_at < received_by(as_of))
+    best: dict[tuple[int, str], tuple[tuple[bool, datetime, int], int]] = {}
+    for sub_id, town_id, per, status, received in session.execute(stmt):
+        rank = (status == "accepted", received, sub_id)
+        key = (town_id, per)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, sub_id)
+    return {key: sub_id for key, (_, sub_id) in best.items()}
+
+
 def load_history(session: Session, period: str, town: str | None = None,
-                 project_ids: list[int] | None = None) -> list[ProjectRecord]:
-    """Every project with an accepted report at or before ``period`` (optionally one town / some projects)."""
-    stmt = (select(ReportRow, Submission.period, Submission.status, Submission.id, Town.name)
+                 project_ids: list[int] | None = None, as_of: date | None = None) -> list[ProjectRecord]:
+    """Every project with a report in force at or before ``period`` (optionally one town / some projects).
+
+    Per project and month: the rows of the version in force; when that version left the project out, the
+    rows of the newest earlier version of the same month, marked as carried (flagged missing-report).
+    """
+    in_force = versions_in_force(session, period, as_of)
+    stmt = (select(ReportRow, Submission.period, Submission.id, Submission.town_id, Submission.received_at,
+                   Town.name)
             .join(Submission, Submission.id == ReportRow.submission_id)
             .join(Town, Town.id == Submission.town_id)
             .where(Submission.status.in_(("accepted", "superseded")), Submission.period <= period)
             .order_by(ReportRow.project_id, Submission.period, ReportRow.id))
+    if as_of is not None:
+        stmt = stmt.where(Submission.received_at < received_by(as_of))
     if town is not None:
         stmt = stmt.where(Town.name == town)
     if project_ids is not None:
         stmt = stmt.where(ReportRow.project_id.in_(project_ids))
-    # per project and month: the accepted file's rows, else (a correction left the project out) the rows
-    # of the newest superseded file of that month, marked as carried
-    chosen: dict[int, dict[str, tuple[tuple[int, int], list[ReportRow]]]] = defaultdict(dict)
+    chosen: dict[int, dict[str, tuple[tuple[bool, datetime, int], list[ReportRow]]]] = defaultdict(dict)
     towns: dict[int, str] = {}
-    for row, per, status, sub_id, town_name in session.execute(stmt):
-        rank = (1 if status == "accepted" else 0, sub_id)
+    for row, per, sub_id, town_id, received, town_name in session.execute(stmt):
+        if (town_id, per) not in in_force:
+            continue
+        rank = (sub_id == in_force[(town_id, per)], received, sub_id)
         current = chosen[row.project_id].get(per)
         if current is None or rank > current[0]:
             chosen[row.project_id][per] = (rank, [row])
         elif rank == current[0]:
             current[1].append(row)
         towns[row.project_id] = town_name
-    accepted = _accepted_months(session, period)
-    by_project = {pid: {per: (rows, rank[0] == 0) for per, (rank, rows) in months.items()
-                        if rank[0] == 1 or (towns[pid], per) in accepted}
+    by_project = {pid: {per: (rows, not rank[0]) for per, (rank, rows) in months.items()}
                   for pid, months in chosen.items()}
     ids = [pid for pid, months in by_project.items() if months]
     projects = _projects(session, ids)
     allocations = _allocations(session, ids)
     return [_record(projects[pid], towns[pid], by_project[pid], allocations.get(pid, {})) for pid in ids]
-
-
-def _accepted_months(session: Session, period: str) -> set[tuple[str, str]]:
-    """(town, month) pairs with an accepted report: only there may a superseded file's rows carry on."""
-    stmt = (select(Town.name, Submission.period).join(Town, Town.id == Submission.town_id)
-            .where(Submission.status == "accepted", Submission.period <= period).distinct())
-    return {(t, p) for t, p in session.execute(stmt)}
 
 
 def _projects(session: Session, ids: list[int]) -> dict[int, Project]:

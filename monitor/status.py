@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
-from monitor.history import ProjectRecord, load_history
+from monitor.history import ProjectRecord, load_history, received_by
 from monitor.money import fen_to_yuan
 from monitor.periods import deadline
 from monitor.rules.engine import evaluate_project, evaluate_town
@@ -47,9 +47,12 @@ def rule_settings(settings: Settings) -> RuleSettings:
     return rules
 
 
-def periods_with_data(session: Session) -> list[str]:
-    stmt = select(Submission.period).where(Submission.status == "accepted",
+def periods_with_data(session: Session, as_of: date | None = None) -> list[str]:
+    """Months with a report in force (as of a day: received by its end)."""
+    stmt = select(Submission.period).where(Submission.status.in_(("accepted", "superseded")),
                                            Submission.kind == "town_report").distinct()
+    if as_of is not None:
+        stmt = stmt.where(Submission.received_at < received_by(as_of))
     return sorted(p for p in session.scalars(stmt) if p)
 
 
@@ -60,7 +63,7 @@ def due_date(period: str, settings: Settings) -> date:
 
 def default_period(session: Session, settings: Settings, as_of: date) -> str | None:
     """The latest period whose reporting deadline is on or before ``as_of``, else the latest with data."""
-    periods = periods_with_data(session)
+    periods = periods_with_data(session, as_of)
     due = [p for p in periods if due_date(p, settings) <= as_of]
     return (due or periods or [None])[-1]
 
@@ -70,7 +73,7 @@ def judge(session: Session, settings: Settings, period: str, as_of: date, *, tow
     """Every project with a report at or before ``period``, judged by the rules."""
     rules = rule_settings(settings)
     return [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
-            for rec in load_history(session, period, town, project_ids)]
+            for rec in load_history(session, period, town, project_ids, as_of=as_of)]
 
 
 def money(fen: int | None) -> float | None:
@@ -127,10 +130,13 @@ def rank_towns(towns: list[dict[str, Any]], bottom: int = 3) -> None:
         town["bottom_three"] = len(rated) > bottom and position > len(rated) - bottom
 
 
-def submitted_towns(session: Session, period: str) -> set[str]:
+def submitted_towns(session: Session, period: str, as_of: date | None = None) -> set[str]:
+    """Towns with a report in force for the month (as of a day: received by its end)."""
     stmt = (select(Town.name).join(Submission, Submission.town_id == Town.id)
-            .where(Submission.period == period, Submission.status == "accepted",
+            .where(Submission.period == period, Submission.status.in_(("accepted", "superseded")),
                    Submission.kind == "town_report"))
+    if as_of is not None:
+        stmt = stmt.where(Submission.received_at < received_by(as_of))
     return set(session.scalars(stmt))
 
 
@@ -163,7 +169,7 @@ def build_status(session: Session, settings: Settings, period: str | None = None
     by_town: dict[str, list[Judged]] = defaultdict(list)
     for j in judged:
         by_town[j.record.input.town].append(j)
-    submitted = submitted_towns(session, period)
+    submitted = submitted_towns(session, period, as_of)
     towns = [town_json(t, by_town.get(t, []), t in submitted, rules) for t in all_towns(session, settings)]
     rank_towns(towns, rules.bottom_n)
     result["towns"] = towns

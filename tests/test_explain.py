@@ -42,7 +42,7 @@ def test_explain_walks_the_months_with_flags_and_sources(db: str) -> None:
     codes = [f["code"] for f in october["flags"]]
     assert "stalled" in codes and "awaiting-transfer" in codes
     stalled = next(f for f in october["flags"] if f["code"] == "stalled")
-    assert "72.00万元" in stalled["why"] and "2023-08" in stalled["why"]
+    assert "72.00万元" in stalled["why"] and "2023年8月" in stalled["why"]
     assert october["sources"] and "2023-10.xlsx › 项目进度 › 第4行" in october["sources"][0]
     assert data["allocations"] == [{"fund_year": 2023, "batch": None, "level": None, "doc_no": None,
                                     "amount": 1_800_000.0, "spent": 720_000.0, "counted": True}]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,14 +24,15 @@ TOWN_KEYS = {"town", "projects", "allocated", "spent", "spend_rate", "benchmark"
 @pytest.fixture
 def loaded(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     factory = open_database(db_url)
-    files = [
-        town_workbook(tmp_path / "lx9.xlsx", "磷溪镇", "2023-09", LX_ROWS),
+    september = [town_workbook(tmp_path / "lx9.xlsx", "磷溪镇", "2023-09", LX_ROWS)]
+    october = [
         town_workbook(tmp_path / "lx10.xlsx", "磷溪镇", "2023-10", LX_ROWS[:2]),
         town_workbook(tmp_path / "gt10.xlsx", "官塘镇", "2023-10",
                       [project("XQ-GT-1", "奕湖村污水治理", 300, 270, village="奕湖", year=2022),
                        project("XQ-GT-2", "宫头村四小园", 0, 0, village="宫头")]),
     ]
-    ingest_paths(factory, files, SETTINGS, IngestOptions())
+    ingest_paths(factory, september, SETTINGS, IngestOptions(received_at=datetime(2023, 10, 3, 9)))
+    ingest_paths(factory, october, SETTINGS, IngestOptions(received_at=datetime(2023, 11, 2, 9)))
     return factory
 
 
@@ -77,7 +78,7 @@ def test_project_left_out_of_a_correction_keeps_its_report_and_is_flagged(db_url
     factory = open_database(db_url)
     first = town_workbook(tmp_path / "a.xlsx", "磷溪镇", "2023-10", LX_ROWS)
     corrected = town_workbook(tmp_path / "b.xlsx", "磷溪镇", "2023-10", LX_ROWS[:2])
-    ingest_paths(factory, [first, corrected], SETTINGS, IngestOptions())
+    ingest_paths(factory, [first, corrected], SETTINGS, IngestOptions(received_at=datetime(2023, 11, 2, 9)))
     with factory() as s:
         data = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10))
     lamps = next(p for p in data["projects"] if p["project_name"] == "北堤村太阳能路灯")
@@ -125,7 +126,7 @@ def test_money_of_a_later_fund_year_is_left_out_until_its_year(db_url: str, tmp_
     wb.close()
     rows = [project("T1", "厚洋村四小园", None, 50, village="厚洋"), project("T2", "西林村电商中心", None, 0)]
     ingest_paths(factory, [register, town_workbook(tmp_path / "t.xlsx", "铁铺镇", "2023-10", rows)], SETTINGS,
-                 IngestOptions())
+                 IngestOptions(received_at=datetime(2023, 11, 2, 9)))
     with factory() as s:
         data = build_status(s, SETTINGS, "2023-10", as_of=date(2023, 11, 10))
         later = build_status(s, SETTINGS, "2024-01", as_of=date(2024, 2, 10))
@@ -133,3 +134,18 @@ def test_money_of_a_later_fund_year_is_left_out_until_its_year(db_url: str, tmp_
     assert by_code["T1"]["allocated"] == 1_000_000.00 and by_code["T1"]["spend_rate"] == 0.5
     assert by_code["T2"]["allocated"] == 0.0 and by_code["T2"]["light"] is None
     assert {p["project_code"]: p["allocated"] for p in later["projects"]} == {"T1": 1_600_000.00, "T2": 800_000.00}
+
+
+def test_a_past_day_sees_only_the_files_received_by_then(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    first = town_workbook(tmp_path / "v1.xlsx", "磷溪镇", "2023-09", [project("A", "溪口市场", 100, 50)])
+    fixed = town_workbook(tmp_path / "v2.xlsx", "磷溪镇", "2023-09", [project("A", "溪口市场", 100, 40)])
+    ingest_paths(factory, [first], SETTINGS, IngestOptions(received_at=datetime(2023, 10, 5, 9)))
+    ingest_paths(factory, [fixed], SETTINGS, IngestOptions(received_at=datetime(2023, 10, 10, 9)))
+    with factory() as s:
+        before = build_status(s, SETTINGS, as_of=date(2023, 10, 9))
+        after = build_status(s, SETTINGS, as_of=date(2023, 10, 10))
+        nothing = build_status(s, SETTINGS, as_of=date(2023, 10, 4))
+    assert before["period"] == after["period"] == "2023-09"
+    assert before["projects"][0]["spent"] == 500_000.00 and after["projects"][0]["spent"] == 400_000.00
+    assert nothing["period"] is None and nothing["projects"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from monitor.money import fen_to_wan
@@ -33,3 +34,14 @@ def points(value: Decimal, places: str = "0.1") -> str:
 def threshold(value: Decimal) -> str:
     """A threshold fraction as points, no trailing zeros: 0.30 → ``30``, 0.125 → ``12.5``."""
     return format((value * 100).normalize(), "f")
+
+
+def month_cn(period: str) -> str:
+    """``2023-07`` → ``2023年7月`` (how a clerk writes a month)."""
+    year, month = period.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+def day_cn(day: date) -> str:
+    """2023-07-15 → ``2023年7月15日``."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from monitor.periods import split_period
 from monitor.rules.flags.base import CLOSED, RuleContext
 from monitor.rules.model import ProjectInput
-from monitor.rules.text import wan
+from monitor.rules.text import month_cn, wan
 
 
 def awaiting_transfer(project: ProjectInput, ctx: RuleContext) -> str | None:
@@ -18,7 +18,7 @@ def awaiting_transfer(project: ProjectInput, ctx: RuleContext) -> str | None:
             return None
     latest = run[-1]
     assert latest.requested is not None and latest.disbursed is not None
-    periods = "、".join(report.period for report in run)
+    periods = "、".join(month_cn(report.period) for report in run)
     return f"已请款 {wan(latest.requested)} > 已拨付 {wan(latest.disbursed)}（{periods}均未拨足）"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from monitor.periods import period_end
 from monitor.rules.flags.base import FINISHED, NOT_STARTED, RuleContext
 from monitor.rules.model import ProjectInput
-from monitor.rules.text import wan
+from monitor.rules.text import day_cn, month_cn, wan
 
 
 def not_started(project: ProjectInput, ctx: RuleContext) -> str | None:
@@ -15,7 +15,7 @@ def not_started(project: ProjectInput, ctx: RuleContext) -> str | None:
         return None
     status = ctx.status
     if status in NOT_STARTED or (status is None and ctx.spent == 0):
-        return f"计划开工 {start.isoformat()}，状态 {status or '未填报'}，累计支出 {wan(ctx.spent)}"
+        return f"计划开工 {day_cn(start)}，状态 {status or '未填报'}，累计支出 {wan(ctx.spent)}"
     return None
 
 
@@ -29,16 +29,16 @@ def overdue(project: ProjectInput, ctx: RuleContext) -> str | None:
         return None
     if ctx.status is None and ctx.fully_spent:
         return None
-    return f"计划完工 {end.isoformat()}，状态 {ctx.status or '未填报'}"
+    return f"计划完工 {day_cn(end)}，状态 {ctx.status or '未填报'}"
 
 
 def missing_report(project: ProjectInput, ctx: RuleContext) -> str | None:
     """The latest report is for a month before the period, or there is none (not reported, not submitted)."""
     latest = ctx.latest
     if latest is None:
-        return f"{ctx.period} 未报送，无任何报送记录"
+        return f"{month_cn(ctx.period)}未报送，无任何报送记录"
     if latest.period >= ctx.period:
         if latest.carried:
-            return f"{ctx.period} 更正后的报表未包含此项目，沿用此前同月报送的数据"
+            return f"{month_cn(ctx.period)}更正后的报表未包含此项目，沿用此前同月报送的数据"
         return None
-    return f"{ctx.period} 未报送，最近一次报送为 {latest.period}"
+    return f"{month_cn(ctx.period)}未报送，最近一次报送为{month_cn(latest.period)}"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from monitor.periods import add_months
 from monitor.rules.flags.base import RuleContext
 from monitor.rules.lights import exact_gap
 from monitor.rules.model import ProjectInput
 from monitor.rules.outlook import monthly_pace, window
-from monitor.rules.text import pct, points, printed, threshold, wan
+from monitor.rules.text import month_cn, pct, points, printed, threshold, wan
 
 
 def zero_spend(project: ProjectInput, ctx: RuleContext) -> str | None:
@@ -28,7 +29,15 @@ def stalled(project: ProjectInput, ctx: RuleContext) -> str | None:
     run = ctx.run(months + 1)
     if run is None or any(report.spent != ctx.spent for report in run):
         return None
-    return f"累计支出 {wan(ctx.spent)}，自{run[0].period}以来无新增"
+    return f"累计支出 {wan(ctx.spent)}，自{month_cn(_flat_since(project, run[0].period, ctx.spent))}以来无新增"
+
+
+def _flat_since(project: ProjectInput, start: str, spent: int) -> str:
+    """The first month of the unbroken run of reports at this same cumulative figure."""
+    by_period = {report.period: report.spent for report in project.reports}
+    while by_period.get(add_months(start, -1)) == spent:
+        start = add_months(start, -1)
+    return start
 
 
 def over_allocation(project: ProjectInput, ctx: RuleContext) -> str | None:
@@ -46,7 +55,8 @@ def regressed(project: ProjectInput, ctx: RuleContext) -> str | None:
     previous, latest = ctx.reports[-2], ctx.reports[-1]
     if latest.spent >= previous.spent:
         return None
-    return f"累计支出 {wan(latest.spent)}（{latest.period}）< {wan(previous.spent)}（{previous.period}）"
+    return (f"累计支出 {wan(latest.spent)}（{month_cn(latest.period)}）< "
+            f"{wan(previous.spent)}（{month_cn(previous.period)}）")
 
 
 def progress_gap(project: ProjectInput, ctx: RuleContext) -> str | None:
@@ -69,5 +79,5 @@ def year_end_risk(project: ProjectInput, ctx: RuleContext) -> str | None:
         return None
     recent = window(ctx.reports, ctx.period, ctx.rules.outlook_reports)
     pace = math.floor(monthly_pace(recent) + Fraction(1, 2))  # 分, half up (the pace is never negative)
-    return (f"按{recent[0].period}至{recent[-1].period}的进度（每月约 {wan(pace)}），"
+    return (f"按{month_cn(recent[0].period)}至{month_cn(recent[-1].period)}的进度（每月约 {wan(pace)}），"
             f"预计{ctx.period[:4]}年底支出率{pct(ctx.projection)} < 100%")
