@@ -181,8 +181,9 @@ def chart_trends(trends: Sequence[TownTrend]) -> Figure:
     for ax, trend in zip(axes.flat, shown, strict=False):
         xs = [index[p.period] for p in trend.points]
         colour = light_colour(trend.light)
+        # a marker too, so a single month's benchmark still shows (a one-point line draws nothing)
         ax.plot(xs, [p.benchmark for p in trend.points], color=hex_colour(BENCHMARK_COLOUR), linestyle="--",
-                linewidth=1.2, gid="benchmark")
+                linewidth=1.2, marker="_", markersize=9, gid="benchmark")
         ax.plot(xs, [p.spend_rate for p in trend.points], color=colour, linewidth=1.8, gid="spend_rate")
         ax.scatter(xs, [p.spend_rate for p in trend.points], s=16, zorder=3, edgecolors=colour,
                    facecolors=[colour if p.submitted else "white" for p in trend.points])

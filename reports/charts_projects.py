@@ -152,7 +152,7 @@ def _number_outliers(ax: Axes, points: Sequence[ProjectPoint]) -> None:
     for number, p in enumerate(odd, start=1):
         ax.annotate(str(number), (p.progress, p.spend_rate), xytext=(5, 3), textcoords="offset points",
                     fontsize=7.5, color=hex_colour("404040"), gid=f"problem-{number}")
-    names = [Line2D([], [], linestyle="none", label=f"{n}. {short_name(p.project_name, 12)}")
+    names = [Line2D([], [], linestyle="none", label=f"{n}. {short_name(p.project_name, 16)}")
              for n, p in enumerate(odd, start=1)]
     # beside the plot, not in it: the names can never cover a dot, whatever the data
     ax.figure.legend(handles=names, loc="outside right upper", title="图中编号", frameon=False,

@@ -180,10 +180,14 @@ def category_findings(r: Review) -> list[str]:
     largest = rows[0]
     slow = min(rows, key=lambda c: (c.spend_rate, c.category))
     fast = max(rows, key=lambda c: (c.spend_rate, c.category))
-    return [f"下达资金最多的是{largest.category}类（{largest.projects}个项目，{wan(largest.allocated)}，"
-            f"支出率{pct(largest.spend_rate)}）。",
-            f"支出率最低的是{slow.category}类（{pct(slow.spend_rate)}，红灯{slow.red}个），"
-            f"最高的是{fast.category}类（{pct(fast.spend_rate)}）。"]
+    lines = [f"下达资金最多的是{largest.category}类（{largest.projects}个项目，{wan(largest.allocated)}，"
+             f"支出率{pct(largest.spend_rate)}）。"]
+    if len(rows) == 1:
+        return lines
+    slow_text = "其" if slow.category == largest.category else f"{slow.category}类"
+    lines.append(f"支出率最低的是{slow_text}（{pct(slow.spend_rate)}，红灯{slow.red}个），"
+                 f"最高的是{fast.category}类（{pct(fast.spend_rate)}）。")
+    return lines
 
 
 def progress_findings(r: Review) -> list[str]:
