@@ -59,7 +59,7 @@ CATEGORIES = [CategoryRow("基础设施", 6, 9_000_000.0, 6_000_000.0, 0.6667, 1
               CategoryRow("产业发展", 4, 6_000_000.0, 5_000_000.0, 0.8333, 0),
               CategoryRow("未分类", 2, 3_000_000.0, 1_300_000.0, 0.4333, 2)]
 POINTS = [ProjectPoint("甲镇", "溪口市场升级改造", 0.9, 0.85, "green", []),
-          ProjectPoint("丙镇", "尧里村道路硬底化及拓宽工程", 1.0, 0.42, "red", ["progress-gap"]),
+          ProjectPoint("丙镇", "尧里村道路硬底化及拓宽工程（一期）", 1.0, 0.42, "red", ["progress-gap"]),
           ProjectPoint("乙街道", "六亩村巷道硬底化", 0.3, 0.7, "yellow", []),
           ProjectPoint("丙镇", "宫头村四小园建设", 0.0, 0.0, "red", ["zero-spend"])]
 OUTLOOK = [OutlookRow("甲镇", 0.8, 1.0, "green", []),
@@ -178,7 +178,7 @@ def test_progress_dots_quadrants_and_numbered_outliers() -> None:
     labels = texts(fig)
     assert f"{BUILT_UNPAID} 1个\n形象进度过半\n支出未过半" in labels
     assert f"{PAID_UNBUILT} 1个\n支出过半\n形象进度未过半" in labels
-    assert "1. 尧里村道路硬底化及拓宽…" in labels and "2. 六亩村巷道硬底化" in labels
+    assert "1. 尧里村道路硬底化及拓宽工程（一…" in labels and "2. 六亩村巷道硬底化" in labels
     (one,) = by_gid(fig, "problem-1")
     assert one.xy == (1.0, 0.42)
     assert ax.get_xlabel() == "形象进度" and ax.get_ylabel() == "支出率"
