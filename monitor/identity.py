@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from monitor import queries as q
 from monitor.errors import UsageError
-from monitor.schema import Allocation, Correction, Project, ProjectAlias, ReportRow, Submission, Town
+from monitor.schema import (
+    Allocation,
+    Correction,
+    LetterProject,
+    Project,
+    ProjectAlias,
+    ReportRow,
+    Submission,
+    Town,
+)
 from monitor.submissions import record
 
 
@@ -84,6 +93,8 @@ def merge_projects(session: Session, keep_id: int, other_id: int, note: str | No
     if newest_other:
         keep.name = other.name  # the project shows the spelling of its newest report
     session.execute(update(Correction).where(Correction.project_id == other.id).values(project_id=keep.id))
+    # letters that named the other project now count for the kept one (escalation follows the project)
+    session.execute(update(LetterProject).where(LetterProject.project_id == other.id).values(project_id=keep.id))
     session.delete(other)
     session.flush()
     if other_key != keep.name_key:

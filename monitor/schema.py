@@ -207,3 +207,56 @@ class DispatchSnapshot(Base):
     period: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     content: Mapped[dict] = mapped_column(JSON)
+
+
+#: Letter kinds (DESIGN §6 Letters) and statuses; a letter counts toward escalation once issued.
+LETTER_KINDS = ("reminder", "supervision", "finance", "report")
+LETTER_STATUSES = ("draft", "issued", "replied")
+
+
+class Letter(Base):
+    """One letter in the register (发函登记): numbered once, ``{prefix}〔year〕seq号``, drafted, issued, replied."""
+
+    __tablename__ = "letters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    #: 成文日期: the run date that drafted it; rerunning that date rewrites the same letters
+    day: Mapped[date] = mapped_column(Date, index=True)
+    #: the report month whose figures it cites (for 催报: the month not received)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(String(500))
+    reply_due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_letters_year_seq"),)
+
+
+class LetterProject(Base):
+    """A project named in a letter. ``channel`` is ``town`` (提醒函/督办函) or ``finance`` (区财政局): a project is
+    in at most one letter per report month and channel, however often the letters job runs.
+
+    ``project_id`` is deliberately not a foreign key: the register keeps what a letter said even if the
+    project is later merged into another; the name and code are kept as the letter printed them.
+    """
+
+    __tablename__ = "letter_projects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    channel: Mapped[str] = mapped_column(String(10))
+    project_name: Mapped[str] = mapped_column(String(500))
+    project_code: Mapped[str | None] = mapped_column(String(100))
+    #: why it is in the letter: "red", "yellow-twice" and flag codes
+    reasons: Mapped[list] = mapped_column(JSON)
+    #: the issued letter a 督办函 cites for this project
+    cites_letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    __table_args__ = (UniqueConstraint("project_id", "period", "channel", name="uq_letter_projects_project_period"),)

@@ -59,6 +59,14 @@ SETTINGS: tuple[Setting, ...] = (
             int, 1, 10),
     Setting("rules.bottom_n", 3, "How many slowest towns are marked (bottom three).", int, 0, 100),
     Setting("rules.outlook_reports", 3, "year-end-risk: the pace of this many latest reports is projected.", int, 2, 12),
+    Setting("letters.prefix", "湘农函", "代字 of letter numbers: {prefix}〔YYYY〕N号.", str),
+    Setting("letters.reply_days", 10, "A letter's reply is due this many days after its date.", int, 1, 90),
+    Setting("letters.escalate_days", 45,
+            "督办函: a project still flagged within this many days of an issued letter naming it.", int, 1, 365),
+    Setting("letters.contact", "", "联系人 named in letters (blank: left for the clerk to fill in).", str),
+    Setting("letters.phone", "", "联系电话 named in letters (blank: left for the clerk to fill in).", str),
+    Setting("letters.finance_bureau", "湘桥区财政局", "Recipient of the letter on money requested but not transferred.",
+            str),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

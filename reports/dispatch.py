@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.letters import RegisterRow, register_rows
 from monitor.money import rate
 from monitor.periods import iso_week, period_end, split_period
 from monitor.rules.flags import FLAG_LABELS
@@ -98,6 +99,7 @@ class Dispatch:
     due: date | None
     changes: Changes | None
     snapshot: dict[str, Any]
+    letters: list[RegisterRow] = field(default_factory=list)  # the register up to the day (函件跟踪)
 
     @property
     def period(self) -> str | None:
@@ -149,7 +151,8 @@ def build_dispatch(session: Session, settings: Settings, day: date) -> Dispatch:
         status=status, totals=district_totals(status, settings), towns=towns, projects=projects,
         flags=flag_lines(projects, towns), reporting=town_reporting(session, settings, status, submissions, day),
         due=due_date(period, settings) if period else None,
-        changes=compare_snapshots(previous, snapshot) if previous is not None else None, snapshot=snapshot)
+        changes=compare_snapshots(previous, snapshot) if previous is not None else None, snapshot=snapshot,
+        letters=register_rows(session, day, until=day))
 
 
 def _project_severity(p: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from monitor.letters import STATUS_LABELS
 from monitor.periods import period_end
 from monitor.rules.flags import FLAG_LABELS
 from monitor.snapshots import CHANGE_LABELS, LIGHT_RANK, TownChange
@@ -15,7 +16,10 @@ from reports.dispatch_text import date_cn, fen_wan, period_cn, points, rules_not
 from reports.palette import LIGHT_COLOURS, LIGHT_LABELS
 
 SHEETS = ("调度总览", "红黄灯项目", "全部项目", "问题线索", "报送情况", "函件跟踪", "本周变化")
-LETTERS_NOTE = "函件功能上线后在此跟踪发函与回复"
+LETTERS_NOTE = "暂无函件登记（fundmon letters 起草的函件在此跟踪）"
+LETTERS_LINE = "列出调度日期前登记的全部函件；已发出的函件超过回复期限仍未回复的，标为逾期。"
+REPLY_STATES = {"draft": "草稿，未发出", "waiting": "待回复", "overdue": "逾期未回复", "replied": "已回复",
+                "replied-late": "逾期回复"}
 STATE_FILL = {"missing": LIGHT_COLOURS["red"], "late": LIGHT_COLOURS["yellow"], "on-time": LIGHT_COLOURS["green"]}
 
 MONEY, RATE, GAP = "money", "rate", "points"
@@ -35,7 +39,7 @@ def write_dispatch_xlsx(dispatch: Dispatch, path: Path) -> Path:
         SheetSpec("全部项目", title, [info, note], [_all_projects(dispatch)], freeze_cols=0),
         SheetSpec("问题线索", title, [info, "每个项目的每个问题一行；说明列给出触发问题的数字。"], [_flags(dispatch)]),
         SheetSpec("报送情况", title, [info, _reporting_note(dispatch)], [_reporting(dispatch)], freeze_cols=2),
-        SheetSpec("函件跟踪", title, [info], [_letters()]),
+        SheetSpec("函件跟踪", title, [info, LETTERS_LINE], [_letters(dispatch)]),
         SheetSpec("本周变化", title, [info, *_changes_lines(dispatch)], _changes(dispatch), repeat_header=False),
     ]
     write_workbook(path, sheets, header=page_header(dispatch.bureau, title),
@@ -139,10 +143,21 @@ def _reporting(d: Dispatch) -> Block:
     return block
 
 
-def _letters() -> Block:
-    cols = [Col("序号", "int", 5, 6), Col("文号", lo=14), Col("发函日期", lo=10), Col("类型", lo=8), TOWN,
-            Col("项目数", "int", 6, 7), Col("回复期限", lo=10), Col("状态", lo=8), Col("是否逾期", lo=8)]
-    return Block(cols, empty=LETTERS_NOTE)
+def _letters(d: Dispatch) -> Block:
+    """The letter register as of the dispatch day: issued, reply due, overdue, replied."""
+    cols = [Col("序号", "int", 5, 6), Col("文号", lo=14, hi=20), Col("发函日期", "center", 10, 12),
+            Col("类型", "center", 7, 8), Col("主送单位", lo=14, hi=20), Col("项目数", "int", 6, 7),
+            Col("回复期限", "center", 10, 12), Col("状态", "center", 8, 10), Col("回复情况", lo=10, hi=14),
+            Col("逾期天数", "int", 6, 8), Col("发出日期", "center", 10, 12), Col("回复日期", "center", 10, 12)]
+    block = Block(cols, filter=True, empty=LETTERS_NOTE)
+    for n, r in enumerate(d.letters, start=1):
+        block.rows.append([n, r.number, r.day.isoformat(), r.kind_label, r.recipient, r.projects,
+                           r.reply_due.isoformat(), STATUS_LABELS[r.status], REPLY_STATES[r.state],
+                           r.days_overdue or None, r.issued_on.isoformat() if r.issued_on else None,
+                           r.replied_on.isoformat() if r.replied_on else None])
+        if r.state in ("overdue", "replied-late"):
+            block.cell_fills[(n - 1, 8)] = LIGHT_COLOURS["red" if r.state == "overdue" else "yellow"]
+    return block
 
 
 # ── 本周变化 ────────────────────────────────────────────────────────────────────────────────────────

@@ -8,6 +8,7 @@ machine supplies the fonts named (仿宋_GB2312, 方正小标宋简体, 黑体, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from docx import Document
@@ -36,6 +37,12 @@ SIZE_2, SIZE_3, SIZE_4, SIZE_XIAO4, SIZE_5 = Pt(22), Pt(16), Pt(14), Pt(12), Pt(
 MARGINS_MM = (37, 35, 28, 26)
 #: fixed line pitch of the body (about 22 lines to the page)
 LINE_PITCH = Pt(28)
+#: the order of ``w:pPr`` children (ECMA-376 CT_PPrBase), from ``w:pBdr`` on
+_PPR_ORDER = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+              "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+              "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+              "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+              "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -171,8 +178,12 @@ def _cell_margins(table: Table, side: Mm) -> None:
         margins.append(element)
 
 
-def add_page_numbers(section: Section, *, size: Pt = SIZE_4) -> None:
-    """``— 1 —`` centred in the footer, 4号 宋体."""
+def add_page_numbers(section: Section, *, size: Pt = SIZE_4, first_page: bool = True) -> None:
+    """``— 1 —`` centred in the footer, 4号 宋体; ``first_page=False`` leaves page one without a number
+    (a different, empty first-page footer, as a letter's first page has)."""
+    if not first_page:
+        section.different_first_page_header_footer = True
+        section.first_page_footer.is_linked_to_previous = False
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.first_line_indent = Pt(0)
@@ -190,3 +201,81 @@ def add_page_numbers(section: Section, *, size: Pt = SIZE_4) -> None:
         run._r.append(element)
     set_font(paragraph.add_run(" —"), SONGTI, size)
 
+
+
+# ── the document grid (文档网格) and paragraph details of letters ─────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A ``w:docGrid`` of ``lines`` × ``chars`` on a section's type area: the pitches in twips, and
+    ``char_space`` as Word stores it (grid pitch minus the default font size, in 1/4096 pt)."""
+
+    lines: int
+    chars: int
+    line_pitch: int
+    char_pitch: float
+    char_space: int
+
+
+def grid_for(section: Section, lines: int = 22, chars: int = 28, font_size: Pt = SIZE_3) -> Grid:
+    """The grid that puts ``lines`` lines of ``chars`` characters in the section's type area.
+
+    The line pitch is rounded down so that all ``lines`` fit (579 twips on A4 with 37/35 mm margins).
+    """
+    height = int(section.page_height.twips) - int(section.top_margin.twips) - int(section.bottom_margin.twips)
+    width = int(section.page_width.twips) - int(section.left_margin.twips) - int(section.right_margin.twips)
+    char_pitch = width / chars
+    char_space = round((char_pitch / 20 - font_size.pt) * 4096)
+    return Grid(lines, chars, height // lines, char_pitch, char_space)
+
+
+def set_doc_grid(section: Section, grid: Grid) -> None:
+    """Write the section's ``w:docGrid`` (type ``linesAndChars``), replacing any there is."""
+    sect_pr = section._sectPr
+    for old in sect_pr.findall(qn("w:docGrid")):
+        sect_pr.remove(old)
+    element = OxmlElement("w:docGrid")
+    element.set(qn("w:type"), "linesAndChars")
+    element.set(qn("w:linePitch"), str(grid.line_pitch))
+    element.set(qn("w:charSpace"), str(grid.char_space))
+    sect_pr.append(element)  # last child of sectPr, as the schema orders it
+
+
+def set_indent_chars(paragraph: Paragraph, grid: Grid, *, first: float = 0, left: float = 0,
+                     right: float = 0) -> None:
+    """Indents in characters: ``w:firstLineChars`` etc. (hundredths of a character, what Word reads on a
+    character grid) with the same distance in twips for readers that ignore them."""
+    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
+    for name, chars in (("firstLine", first), ("left", left), ("right", right)):
+        if chars:
+            ind.set(qn(f"w:{name}"), str(round(chars * grid.char_pitch)))
+            ind.set(qn(f"w:{name}Chars"), str(round(chars * 100)))
+
+
+def set_snap_to_grid(paragraph: Paragraph, snap: bool) -> None:
+    """Whether the paragraph follows the document grid (titles and small table text do not)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    for old in ppr.findall(qn("w:snapToGrid")):
+        ppr.remove(old)
+    element = OxmlElement("w:snapToGrid")
+    element.set(qn("w:val"), "1" if snap else "0")
+    _insert_ppr_child(ppr, element)
+
+
+def add_rule_below(paragraph: Paragraph, *, colour: str = "FF0000", style: str = "thickThinSmallGap",
+                   size_eighths: int = 24) -> None:
+    """A line under the paragraph (the letter's red double line, thick over thin)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("val", style), ("sz", str(size_eighths)), ("space", "1"), ("color", colour)):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    _insert_ppr_child(ppr, borders)
+
+
+def _insert_ppr_child(ppr: BaseOxmlElement, element: BaseOxmlElement) -> None:
+    """Insert ``element`` where the schema's order of ``w:pPr`` children puts it."""
+    order = [qn(tag) for tag in _PPR_ORDER]
+    ppr.insert_element_before(element, *_PPR_ORDER[order.index(element.tag) + 1:])

@@ -201,7 +201,8 @@ def test_flags_reporting_and_letters_sheets(loaded, tmp_path: Path) -> None:
     missing_row = HEADER_ROW + 1 + list(report).index("铁铺镇")
     assert wb["报送情况"].cell(missing_row, 3).fill.fgColor.rgb[-6:] == LIGHT_COLOURS["red"]
     letters = wb["函件跟踪"]
-    assert letters.cell(HEADER_ROW, 1).value == LETTERS_NOTE
+    assert letters.cell(HEADER_ROW, 2).value == "文号"
+    assert letters.cell(HEADER_ROW + 1, 1).value == LETTERS_NOTE  # no letters registered yet
 
 
 # ── the 通报 ────────────────────────────────────────────────────────────────────────────────────────
@@ -277,12 +278,12 @@ def test_brief_fonts_and_margins(loaded, tmp_path: Path) -> None:
 # ── snapshots and 本周变化 ──────────────────────────────────────────────────────────────────────────
 
 
-def _correct_market(factory: Any, tmp_path: Path) -> None:
+def _correct_market(factory: Any, tmp_path: Path, received: datetime = datetime(2023, 11, 14, 9)) -> None:
     """A corrected October file for 磷溪镇: the market's spending was 380万, not 130.5万."""
     corrected = [project("XQ2023-LX-001", "溪口市场升级改造", 420, 380, requested=400, disbursed=380,
                          progress="90%"), *LX_ROWS[1:]]
     ingest(factory, town_workbook(tmp_path / "lx10-更正.xlsx", "磷溪镇", "2023-10", corrected),
-           datetime(2023, 11, 14, 9))
+           received)
 
 
 def test_changes_compare_with_the_previous_dispatch_not_recomputed_data(loaded, tmp_path: Path) -> None:
@@ -343,7 +344,7 @@ def test_rerunning_a_week_rewrites_the_same_pack_and_replaces_its_snapshot(loade
 
 def test_rerun_of_a_week_after_a_correction_stores_the_new_figures(loaded, tmp_path: Path) -> None:
     run_dispatch(loaded, SETTINGS, W45, tmp_path)
-    _correct_market(loaded, tmp_path)
+    _correct_market(loaded, tmp_path, received=datetime.combine(W45, datetime.min.time()))  # came that day
     run_dispatch(loaded, SETTINGS, W45, tmp_path)
     with loaded() as s:
         rows = list(s.scalars(select(DispatchSnapshot)))

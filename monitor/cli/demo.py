@@ -49,8 +49,6 @@ def demo(app: App, out: Path) -> None:
 
     Example: fundmon demo --out /tmp/fundmon-demo
     """
-    from etl.pipeline import IngestOptions, ingest_paths
-    from monitor.cli.render import write_problem_lists
     from monitor.cli.status import print_status
     from monitor.db import open_database
     from monitor.status import build_status
@@ -63,30 +61,51 @@ def demo(app: App, out: Path) -> None:
     settings = demo_settings(root)
     factory = open_database(f"sqlite:///{db_path.resolve()}")
     findings_dir = out / "问题清单"
+    ingest_sample(factory, settings, root, findings_dir)
+    with factory() as session:
+        print_status(build_status(session, settings, None, DEMO_AS_OF))
+    click.echo(f"\nDemo as of {DEMO_AS_OF}: database {db_path}")
+    click.echo(f"问题清单 (problem lists sent back to towns): {findings_dir}/")
+    for line in write_packs(factory, settings, out):
+        click.echo(line)
+    click.echo(f"Try: fundmon --db sqlite:///{db_path} status --format json")
+
+
+def ingest_sample(factory, settings, root: Path, findings_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """The sample files month by month, each with the date it really arrived; one line per file."""
+    from etl.pipeline import IngestOptions, ingest_paths
+    from monitor.cli.render import write_problem_lists
+
     if findings_dir.is_dir():
         shutil.rmtree(findings_dir)
-    rejected_rows = 0
     for path, received in read_manifest(root):
         report = ingest_paths(factory, [path], settings, IngestOptions(received_at=received))
         write_problem_lists(report, findings_dir)
         for r in report.results:
             o = r.outcome
-            rejected_rows += o.rows_rejected
             extra = f", {o.rows_rejected} rejected" if o.rows_rejected else ""
             extra += f", supersedes #{o.superseded_id}" if o.superseded_id else ""
             click.echo(f"{received:%Y-%m-%d} {o.town or '?'} {o.period or '?'}: {o.outcome}, "
                        f"{o.rows_accepted} rows{extra}  ({path.name})")
-    with factory() as session:
-        data = build_status(session, settings, None, DEMO_AS_OF)
-    print_status(data)
+
+
+def write_packs(factory, settings, out: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    """The bureau's documents as of the demo date; returns where each one is."""
+    from monitor.cli.disclose import run_disclose
     from monitor.cli.dispatch import run_dispatch
+    from monitor.cli.letters import run_letters
     from monitor.cli.review import run_review
+    from monitor.cli.template import run_templates
 
     run_dispatch(factory, settings, DEMO_AS_OF - timedelta(days=7), out)  # last week's, for 本周变化
+    lettered = run_letters(factory, settings, DEMO_AS_OF, out)  # before the dispatch: its 函件跟踪 lists them
     dispatched = run_dispatch(factory, settings, DEMO_AS_OF, out)
     reviewed = run_review(factory, settings, None, DEMO_AS_OF, out)
-    click.echo(f"\nDemo as of {DEMO_AS_OF}: database {db_path}")
-    click.echo(f"问题清单 (problem lists sent back to towns): {findings_dir}/")
-    click.echo(f"周调度 dispatch pack {dispatched.week}: {dispatched.folder}/ (调度表.xlsx, 调度通报.docx)")
-    click.echo(f"月研判 review pack {reviewed.period}: {reviewed.directory}/ (研判报告.docx, 数据.xlsx, charts)")
-    click.echo(f"Try: fundmon --db sqlite:///{db_path} status --format json")
+    templates = run_templates(factory, settings, None, None, out, as_of=DEMO_AS_OF)
+    disclosed = run_disclose(factory, settings, None, DEMO_AS_OF, out)
+    return [f"周调度 dispatch pack {dispatched.week}: {dispatched.folder}/ (调度表.xlsx, 调度通报.docx)",
+            f"提醒函 letter drafts: {lettered.folder}/ ({len(lettered.paths)} letters; "
+            "issue one with: fundmon letters issue N)",
+            f"月研判 review pack {reviewed.period}: {reviewed.directory}/ (研判报告.docx, 数据.xlsx, charts)",
+            f"报送模板 templates for next month: {templates[0].parent}/ ({len(templates)} towns)",
+            f"信息公开 disclosure table: {disclosed[0]}"]

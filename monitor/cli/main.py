@@ -10,13 +10,16 @@ import click
 from monitor import __version__
 from monitor.cli.common import App, GuardedGroup
 from monitor.cli.demo import demo
+from monitor.cli.disclose import disclose
 from monitor.cli.dispatch import dispatch
 from monitor.cli.explain import explain
 from monitor.cli.ingest import check, ingest
+from monitor.cli.letters import letters
 from monitor.cli.projects import projects
 from monitor.cli.review import review
 from monitor.cli.status import status
 from monitor.cli.submissions import submissions
+from monitor.cli.template import template
 
 
 @click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,7 +41,8 @@ def cli(ctx: click.Context, db: str | None, config: Path | None, debug: bool) ->
     ctx.obj = App(config=config, db=db, debug=debug)
 
 
-for command in (demo, ingest, check, status, explain, dispatch, review, submissions, projects):
+for command in (demo, ingest, check, status, explain, dispatch, letters, review, template, disclose,
+                submissions, projects):
     cli.add_command(command)
 
 

@@ -1,0 +1,138 @@
+"""A letter as .docx in the GB/T 9704-2012 letter format (信函格式) on a 22 × 28 document grid.
+
+Page one: the bureau's name in red over a red double line, the number flush right under it, the title
+(2号 方正小标宋简体, centred), the 主送 line, the body (3号 仿宋_GB2312, two characters indented; 一、 in
+黑体, （一） in 楷体_GB2312), 特此函告, the attachment note, the signature centred over the date, which
+stands four characters in from the right. The attachment (附件 + table) starts on a new page. Page
+numbers ``— N —`` in 4号 from page two on.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from pathlib import Path
+
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt, RGBColor, Twips
+from docx.text.paragraph import Paragraph
+
+from monitor.settings import Settings
+from reports.docx_style import (
+    FANGSONG,
+    HEITI,
+    KAITI,
+    SIZE_3,
+    SIZE_4,
+    XIAOBIAOSONG,
+    Grid,
+    add_page_numbers,
+    add_rule_below,
+    add_table,
+    add_text,
+    add_title,
+    grid_for,
+    new_document,
+    set_doc_grid,
+    set_font,
+    set_indent_chars,
+    set_snap_to_grid,
+)
+from reports.letter_text import CLOSING, LetterContent, Para, build_content
+from reports.letters import LetterDraft
+
+LETTERHEAD_SIZE = Pt(30)
+RED = RGBColor(0xFF, 0x00, 0x00)
+DATE_RIGHT_CHARS = 4  # 成文日期右空四字
+TABLE_SIZE = Pt(10.5)  # 5号
+
+
+def write_letter_docx(draft: LetterDraft, path: Path, settings: Settings) -> Path:
+    """Word and lay out ``draft`` and save it at ``path`` (the caller makes it atomic)."""
+    content = build_content(draft, settings)
+    doc = new_document(title=content.title, author=draft.bureau, created=draft.day)
+    section = doc.sections[0]
+    grid = grid_for(section)
+    set_doc_grid(section, grid)
+    normal = doc.styles["Normal"].paragraph_format  # type: ignore[attr-defined]  # a paragraph style
+    normal.line_spacing = Twips(grid.line_pitch)  # exactly the grid's pitch: 22 lines to the page
+    add_page_numbers(section, first_page=False)
+    _letterhead(doc, draft.bureau, content.number)
+    title = add_title(doc, content.title)
+    set_snap_to_grid(title, False)
+    add_text(doc, content.salutation, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    for para in content.paras:
+        _paragraph(doc, para, grid)
+    _paragraph(doc, Para("body", CLOSING), grid)
+    if content.attachment:
+        add_text(doc, "")
+        _paragraph(doc, Para("body", f"附件：{content.attachment}"), grid)
+    _signature(doc, grid, content)
+    if content.table is not None:
+        _attachment(doc, content)
+    doc.save(str(path))
+    return path
+
+
+def _letterhead(doc: DocumentObject, bureau: str, number: str) -> None:
+    """发文机关标志 in red over a red double line (thick over thin), then the number flush right."""
+    head = add_text(doc, bureau, font=XIAOBIAOSONG, size=LETTERHEAD_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
+                    line=Pt(44))
+    head.runs[0].font.color.rgb = RED
+    set_snap_to_grid(head, False)
+    add_rule_below(head)
+    add_text(doc, number, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_text(doc, "")
+
+
+def _paragraph(doc: DocumentObject, para: Para, grid: Grid) -> Paragraph:
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    set_indent_chars(paragraph, grid, first=2)
+    if para.kind == "body":
+        set_font(paragraph.add_run(para.text), FANGSONG, SIZE_3)
+        return paragraph
+    lead_font = HEITI if para.kind == "h1" else KAITI
+    if para.lead:
+        set_font(paragraph.add_run(para.lead), lead_font, SIZE_3)
+        set_font(paragraph.add_run(para.text), FANGSONG, SIZE_3)
+    else:
+        set_font(paragraph.add_run(para.text), lead_font, SIZE_3)
+    return paragraph
+
+
+def text_chars(text: str) -> float:
+    """Width in characters: full-width 1, Latin letters and digits ½, and ¼ where the two meet (the
+    automatic space Word and WPS put between Chinese and Arabic numerals: 2023年11月6日 is 7¾)."""
+    wide = [ord(ch) >= 0x2E80 for ch in text]
+    return sum(1.0 if w else 0.5 for w in wide) + 0.25 * sum(a != b for a, b in pairwise(wide))
+
+
+def _signature(doc: DocumentObject, grid: Grid, content: LetterContent) -> None:
+    """Two blank lines, the signature centred over the date, the date four characters in from the right."""
+    add_text(doc, "")
+    add_text(doc, "")
+    date_width, name_width = text_chars(content.date_text), text_chars(content.signature)
+    name = add_text(doc, content.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    offset = max(0.0, DATE_RIGHT_CHARS + (date_width - name_width) / 2)
+    if offset:
+        set_indent_chars(name, grid, right=offset)
+    day = add_text(doc, content.date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    set_indent_chars(day, grid, right=DATE_RIGHT_CHARS)
+
+
+def _attachment(doc: DocumentObject, content: LetterContent) -> None:
+    """附件 (3号 黑体, flush left) on a new page, its title, the note, then the table."""
+    assert content.table is not None
+    mark = add_text(doc, "附件", font=HEITI, align=WD_ALIGN_PARAGRAPH.LEFT)
+    mark.paragraph_format.page_break_before = True
+    title = add_title(doc, content.attachment or "")
+    set_snap_to_grid(title, False)
+    note = add_text(doc, content.table_note, size=SIZE_4, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    set_snap_to_grid(note, False)
+    spec = content.table
+    table = add_table(doc, spec.headers, spec.rows, spec.widths_mm, size=TABLE_SIZE, left=spec.left)
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                set_snap_to_grid(paragraph, False)
