@@ -68,7 +68,22 @@ def parse_grids(grids: list[SheetGrid], file_name: str, *, default_year: int | N
     own = _sheet_meta(grid, header.rows[0], file_name, default_year)
     extras = _extra_tables(parsed, tables, grid, own, meta, default_year)
     _read_rows(parsed, [table, *extras])
+    _check_template_filled(parsed)
     return parsed
+
+
+#: the input cells of fundmon's own template: all blank means the town sent the template back unfilled
+_INPUT_FIELDS = ("spent", "spent_ytd", "requested", "disbursed", "progress")
+
+
+def _check_template_filled(parsed: ParsedFile) -> None:
+    """An untouched template would load as zero spending everywhere: refuse it instead."""
+    if not parsed.is_template or not parsed.rows:
+        return
+    if any(row.raw.get(row.labels.get(name, "")) not in (None, "") for row in parsed.rows for name in _INPUT_FIELDS):
+        return
+    parsed.findings.append(Finding("template-unfilled", "报表模板尚未填写：累计支出、已请款、已拨付、形象进度均为空，"
+                                   "请填写本月数据后再报送", file=parsed.file_name, sheet=parsed.sheet))
 
 
 def _read_rows(parsed: ParsedFile, tables: list[Table]) -> None:

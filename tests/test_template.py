@@ -360,3 +360,11 @@ def test_sample_towns_templates_filled_with_current_figures_read_back_clean(samp
     assert sum(r.outcome.rows_accepted for r in report.results) == len(shown)
     found = [(f.code, f.raw) for r in report.results for f in r.outcome.findings]
     assert found == [("spent-over-allocated", None)]
+
+
+def test_a_template_sent_back_unfilled_is_refused(loaded: Any, made: dict[str, Path]) -> None:
+    path = next(iter(made.values()))
+    report = ingest_paths(loaded, [path], SETTINGS, IngestOptions(received_at=datetime(2023, 12, 1, 9)))
+    outcome = report.results[0].outcome
+    assert outcome.outcome == "rejected"
+    assert [f.code for f in outcome.findings if f.is_error] == ["template-unfilled"]
