@@ -11,16 +11,15 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.text.font import CT_RPr
 from docx.shared import Inches, Mm, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from reports.docx_style import LINE_PITCH, MARGINS_MM, add_page_numbers, set_a4, set_east_asian
 from reports.review import write_atomically
 
 BODY_FONT = "仿宋_GB2312"
@@ -30,10 +29,7 @@ CAPTION_FONT = "楷体_GB2312"
 TABLE_FONT = "仿宋_GB2312"
 SIZE_2, SIZE_3, SIZE_4, SIZE_5 = 22, 16, 14, 10.5  # 2号, 3号, 4号, 5号 in points
 #: GB/T 9704 margins (mm): top, bottom, left, right
-MARGINS_MM = (37, 35, 28, 26)
-LINE_PITCH = Pt(28)  # 22 lines in the 225 mm type area
 TEXT_WIDTH_IN = (210 - MARGINS_MM[2] - MARGINS_MM[3]) / 25.4
-_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 @dataclass
@@ -64,30 +60,11 @@ class ReportDocument:
     sections: list[DocSection] = field(default_factory=list)
 
 
-def set_east_asian_font(element_rpr: CT_RPr, name: str) -> None:
-    """Name the font for every script on an ``w:rPr`` and drop theme fonts that would override it."""
-    fonts = element_rpr.get_or_add_rFonts()
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-    for attr in _THEME_ATTRS:
-        fonts.attrib.pop(qn(attr), None)
-
-
 def style_run(run: Run, font: str, size: float, *, bold: bool = False) -> Run:
-    set_east_asian_font(run._element.get_or_add_rPr(), font)
+    set_east_asian(run._element.get_or_add_rPr(), font)
     run.font.size = Pt(size)
     run.font.bold = bold
     return run
-
-
-def set_a4(doc: DocumentObject) -> None:
-    """A4 portrait with the official margins (37/35/28/26 mm = 2098/1984/1587/1474 twips)."""
-    for section in doc.sections:
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        top, bottom, left, right = MARGINS_MM
-        section.top_margin, section.bottom_margin = Mm(top), Mm(bottom)
-        section.left_margin, section.right_margin = Mm(left), Mm(right)
 
 
 def set_default_fonts(doc: DocumentObject) -> None:
@@ -95,9 +72,9 @@ def set_default_fonts(doc: DocumentObject) -> None:
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")) if defaults is not None else None
     if rpr is not None:
-        set_east_asian_font(rpr, BODY_FONT)
+        set_east_asian(rpr, BODY_FONT)
     normal = doc.styles["Normal"]
-    set_east_asian_font(normal.element.get_or_add_rPr(), BODY_FONT)
+    set_east_asian(normal.element.get_or_add_rPr(), BODY_FONT)
     normal.font.size = Pt(SIZE_3)
     lang = rpr.find(qn("w:lang")) if rpr is not None else None
     if lang is not None:  # full-width punctuation (“”—…) is then drawn with the Chinese font
@@ -159,27 +136,10 @@ def add_table(doc: DocumentObject, table: DocTable) -> None:
     doc.add_paragraph()
 
 
-def add_page_number(doc: DocumentObject) -> None:
-    """``— 1 —`` centred in the footer, 4号."""
-    paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    style_run(paragraph.add_run("— "), BODY_FONT, SIZE_4)
-    run = style_run(paragraph.add_run(), BODY_FONT, SIZE_4)
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._element.append(element)
-    style_run(paragraph.add_run(" —"), BODY_FONT, SIZE_4)
-
-
 def build_docx(report: ReportDocument) -> DocumentObject:
     doc = Document()
-    set_a4(doc)
+    for section in doc.sections:
+        set_a4(section)
     set_default_fonts(doc)
     add_text(doc, report.title, TITLE_FONT, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.line_spacing = Pt(36)
     add_text(doc, report.subtitle, CAPTION_FONT, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -195,7 +155,7 @@ def build_docx(report: ReportDocument) -> DocumentObject:
             add_picture(doc, section.image, section.caption)
         if section.table is not None:
             add_table(doc, section.table)
-    add_page_number(doc)
+    add_page_numbers(doc.sections[0])
     doc.core_properties.title = report.title
     doc.core_properties.author = report.issuer
     return doc
