@@ -45,10 +45,15 @@ def make_snapshot(status: Mapping[str, Any], submissions: Iterable[Mapping[str, 
               "spent": fen(t["spent"]), "spend_rate": t["spend_rate"], "submitted": t["submitted"]}
              for t in status["towns"]]
     seen = [{"id": s["id"], "town": s["town"], "period": s["period"], "file_name": s["file_name"],
-             "received_at": s["received_at"], "status": s["status"], "timeliness": s["timeliness"],
-             "rows_rejected": s["rows_rejected"]} for s in submissions]
+             "received_at": _text(s["received_at"]), "status": s["status"], "timeliness": s["timeliness"],
+             "rows_rejected": s["rows_rejected"], "correction": bool(s.get("correction"))} for s in submissions]
     return {"version": SNAPSHOT_VERSION, "period": status["period"], "as_of": status["as_of"],
             "projects": projects, "towns": towns, "submissions": sorted(seen, key=lambda s: s["id"])}
+
+
+def _text(moment: Any) -> str | None:
+    """A receipt time as the snapshot keeps it (JSON): ISO text, ``2023-11-02 10:00:00``."""
+    return None if moment is None else moment if isinstance(moment, str) else moment.isoformat(sep=" ")
 
 
 # ── storage ─────────────────────────────────────────────────────────────────────────────────────────
@@ -151,7 +156,8 @@ class Changes:
 
 
 def compare_snapshots(previous: DispatchSnapshot, current: Mapping[str, Any]) -> Changes:
-    """What changed from the ``previous`` dispatch's snapshot to ``current``."""
+    """What changed from the ``previous`` dispatch's snapshot to ``current``: projects by kind of change,
+    towns in the current rank order (the unranked, then towns no longer listed, last), new files by receipt."""
     before = previous.content
     old = {p["id"]: p for p in before.get("projects", [])}
     new = {p["id"]: p for p in current["projects"]}
@@ -214,8 +220,10 @@ def _change_order(c: ProjectChange) -> tuple[Any, ...]:
 def _town_changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> list[TownChange]:
     old = {t["town"]: t for t in before}
     new = {t["town"]: t for t in after}
+    listed = list(new)
+    ranked = sorted(listed, key=lambda t: (new[t].get("rank") is None, new[t].get("rank") or 0, listed.index(t)))
     out = []
-    for town in [*new, *(t for t in old if t not in new)]:
+    for town in [*ranked, *(t for t in old if t not in new)]:
         o, n = old.get(town, {}), new.get(town, {})
         out.append(TownChange(town=town, light_before=o.get("light"), light_after=n.get("light"),
                               rank_before=o.get("rank"), rank_after=n.get("rank"),

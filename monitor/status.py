@@ -140,9 +140,13 @@ def submitted_towns(session: Session, period: str, as_of: date | None = None) ->
     return set(session.scalars(stmt))
 
 
-def all_towns(session: Session, settings: Settings) -> list[str]:
-    """Towns expected in settings, then every town seen in the data, in a stable order."""
-    seen = list(session.scalars(select(Town.name).order_by(Town.id)))
+def all_towns(session: Session, settings: Settings, as_of: date | None = None) -> list[str]:
+    """Towns expected in settings, then every town seen in the data (by the as-of day), in a stable order."""
+    stmt = select(Town.name).order_by(Town.id)
+    if as_of is not None:
+        stmt = stmt.where(Town.id.in_(select(Submission.town_id).where(
+            Submission.received_at < received_by(as_of))))
+    seen = list(session.scalars(stmt))
     expected = settings.expected_towns
     return expected + [t for t in seen if t not in expected]
 
@@ -170,7 +174,7 @@ def build_status(session: Session, settings: Settings, period: str | None = None
     for j in judged:
         by_town[j.record.input.town].append(j)
     submitted = submitted_towns(session, period, as_of)
-    towns = [town_json(t, by_town.get(t, []), t in submitted, rules) for t in all_towns(session, settings)]
+    towns = [town_json(t, by_town.get(t, []), t in submitted, rules) for t in all_towns(session, settings, as_of)]
     rank_towns(towns, rules.bottom_n)
     result["towns"] = towns
     return result

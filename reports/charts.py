@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MultipleLocator, PercentFormatter
 
 from monitor.periods import split_period
+from reports.files import write_atomically
 from reports.fonts import register_cjk_font
 from reports.palette import BENCHMARK_COLOUR, LIGHT_COLOURS, LIGHT_LABELS, LIGHT_STRONG
 from reports.review import (
@@ -23,7 +24,6 @@ from reports.review import (
     month_label,
     pct,
     period_title,
-    write_atomically,
 )
 
 register_cjk_font()  # at import: a missing font fails here, loudly, before any chart is drawn

@@ -126,7 +126,7 @@ def write_disclosure_csv(d: Disclosure, path: Path) -> None:
 def run_disclose(session_factory: sessionmaker[Session], settings: Settings, period: str | None,
                  as_of: date | None, out_dir: Path) -> list[Path]:
     """Write 项目公示表_YYYY年M月.xlsx and .csv into ``out_dir`` (each atomically); returns their paths."""
-    from reports.dispatch import write_atomically
+    from reports.files import write_atomically
 
     with session_factory() as session:
         disclosure = build_disclosure(session, settings, period, as_of)

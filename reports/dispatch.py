@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.history import received_by
 from monitor.letters import RegisterRow, register_rows
 from monitor.money import rate
 from monitor.periods import iso_week, period_end, split_period
@@ -22,6 +21,7 @@ from monitor.settings import Settings
 from monitor.snapshots import Changes, compare_snapshots, fen, make_snapshot, previous_snapshot, save_snapshot
 from monitor.status import build_status, default_period, due_date, periods_with_data, rule_settings
 from monitor.submissions import list_submissions
+from reports.files import remove_partial_files, write_atomically
 
 DISPATCH_XLSX = "调度表.xlsx"
 DISPATCH_DOCX = "调度通报.docx"
@@ -30,6 +30,8 @@ LIGHT_ORDER: dict[str | None, int] = {"red": 0, "yellow": 1, "green": 2, None: 3
 REPORT_STATES: dict[str, str] = {"on-time": "按时报送", "late": "逾期报送", "unknown": "已报送（时间不详）",
                                  "missing": "未报送", "pending": "未到截止日期"}
 _FOUR = Decimal("0.0001")
+#: a file that holds a town's figures (the first of a month or a correction); rejected and withdrawn ones do not
+READABLE = ("accepted", "superseded")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class TownReporting:
 
     town: str
     state: str  # a key of REPORT_STATES
-    received_at: str | None  # first receipt of the month's report
+    received_at: datetime | None  # first receipt of the month's report
     versions: int  # readable files for the month (the first and its corrections)
     rejected_files: int
     rows_rejected: int  # in the current version
@@ -64,7 +66,7 @@ class TownReporting:
     on_time: int
     late: int
     missing: int
-    last_received: str | None
+    last_received: datetime | None
     last_period: str | None
     last_file: str | None
 
@@ -100,6 +102,9 @@ class Dispatch:
     changes: Changes | None
     snapshot: dict[str, Any]
     letters: list[RegisterRow] = field(default_factory=list)  # the register up to the day (函件跟踪)
+    #: the month 报送情况 covers: the data's month, or with no data yet the month of the files that were all
+    #: rejected (so a town whose only file was turned back is still named)
+    reporting_period: str | None = None
 
     @property
     def period(self) -> str | None:
@@ -136,23 +141,74 @@ class DispatchResult:
 
 def build_dispatch(session: Session, settings: Settings, day: date) -> Dispatch:
     """The pack for the ISO week of ``day``: the default period judged as of ``day``, compared with the
-    latest earlier dispatch's snapshot. Reads only; :func:`run_dispatch` writes and stores."""
+    latest earlier dispatch's snapshot. Only files received by the end of ``day`` count, everywhere.
+    Reads only; :func:`run_dispatch` writes and stores."""
     week = iso_week(day)
     period = default_period(session, settings, day)
     status = build_status(session, settings, period, as_of=day)
-    submissions = list_submissions(session, settings)
+    submissions = submissions_as_of(session, settings, day)
     snapshot = make_snapshot(status, submissions)
     previous = previous_snapshot(session, week)
     towns = sorted(status["towns"], key=lambda t: (t["rank"] is None, t["rank"] or 0))
     order = {t["town"]: n for n, t in enumerate(towns)}
     projects = sorted(status["projects"], key=lambda p: (order.get(p["town"], len(order)), *_project_severity(p)))
+    reporting_period = period or _rejected_period(submissions, settings, day)
+    # no figures yet: the expected towns, and (in town_reporting) any town whose files were turned back
+    listed = [t["town"] for t in towns] or list(settings.expected_towns)
     return Dispatch(
         day=day, week=week, district=settings["district.name"], bureau=settings["district.bureau"],
         status=status, totals=district_totals(status, settings), towns=towns, projects=projects,
-        flags=flag_lines(projects, towns), reporting=town_reporting(session, settings, status, submissions, day),
-        due=due_date(period, settings) if period else None,
+        flags=flag_lines(projects, towns),
+        reporting=town_reporting(session, settings, reporting_period, listed, submissions, day),
+        due=due_date(reporting_period, settings) if reporting_period else None,
         changes=compare_snapshots(previous, snapshot) if previous is not None else None, snapshot=snapshot,
-        letters=register_rows(session, day, until=day))
+        letters=register_rows(session, day, until=day), reporting_period=reporting_period)
+
+
+def received_datetime(s: Mapping[str, Any]) -> datetime | None:
+    """A listed submission's receipt time (``list_submissions`` gives it as ISO text)."""
+    value = s.get("received_at")
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def submissions_as_of(session: Session, settings: Settings, day: date) -> list[dict[str, Any]]:
+    """Every file received by the end of ``day``, as things stood then.
+
+    A correction received later did not exist yet: per town and month the version in force is the one in
+    force now if it was received by then, else the newest readable one received by then (as the status
+    judges it). Each file also says whether it was a correction (``correction``): an earlier readable file
+    for the same town and month had been received before it (so its lateness is not the month's).
+    """
+    cutoff = received_by(day)
+    assert cutoff is not None
+    seen = [dict(s) for s in list_submissions(session, settings)
+            if (received := received_datetime(s)) is not None and received < cutoff]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for s in seen:
+        s["correction"] = False
+        if s["status"] in READABLE and s["town"] and s["period"]:
+            groups.setdefault((s["town"], s["period"]), []).append(s)
+    for versions in groups.values():
+        versions.sort(key=lambda s: (received_datetime(s), s["id"]))
+        in_force = max(versions, key=lambda s: (s["status"] == "accepted", received_datetime(s), s["id"]))
+        for n, s in enumerate(versions):
+            s["correction"] = n > 0
+            s["status"] = "accepted" if s is in_force else "superseded"
+    for s in seen:  # a file turned back after the month was reported was a failed correction
+        if s["status"] == "rejected" and s["town"] and s["period"]:
+            first = groups.get((s["town"], s["period"]), [])
+            s["correction"] = bool(first) and (received_datetime(first[0]), first[0]["id"]) < (
+                received_datetime(s), s["id"])
+    return seen
+
+
+def _rejected_period(submissions: Sequence[Mapping[str, Any]], settings: Settings, day: date) -> str | None:
+    """With no figures yet: the month of the towns' files that were turned back (due by ``day`` if any)."""
+    periods = sorted({s["period"] for s in submissions if s["town"] and s["period"] and s["status"] == "rejected"})
+    due = [p for p in periods if due_date(p, settings) <= day]
+    return (due or periods or [None])[-1]
 
 
 def _project_severity(p: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -194,38 +250,43 @@ def flag_lines(projects: Sequence[Mapping[str, Any]], towns: Sequence[Mapping[st
     return sorted(lines, key=lambda f: position.get(f.code, len(position)))
 
 
-def town_reporting(session: Session, settings: Settings, status: Mapping[str, Any],
+def town_reporting(session: Session, settings: Settings, period: str | None, towns: Sequence[str],
                    submissions: Sequence[Mapping[str, Any]], day: date) -> list[TownReporting]:
-    """Per town: the dispatch month's report and the year's record (registers are not town reports)."""
-    period = status["period"]
+    """Per town: the month's report and the year's record (registers are not town reports).
+
+    ``submissions`` are those received by the end of ``day`` (see :func:`submissions_as_of`); a town that
+    only sent files that were turned back is listed too, as not reported.
+    """
     if period is None:
         return []
     year, _ = split_period(period)
-    months = [p for p in periods_with_data(session) if p.startswith(f"{year}-") and p <= period]
+    months = [p for p in periods_with_data(session, day) if p.startswith(f"{year}-") and p <= period]
     first = months[0] if months else period
     expected = [f"{year}-{m:02d}" for m in range(int(first[5:]), int(period[5:]) + 1)]
     by_town: dict[str, list[Mapping[str, Any]]] = {}
     for s in submissions:
         if s["town"] and s["period"]:
             by_town.setdefault(s["town"], []).append(s)
+    names = list(towns) + sorted(t for t, subs in by_town.items()
+                                 if t not in towns and any(s["period"] == period for s in subs))
     out = []
-    for t in status["towns"]:
-        mine = by_town.get(t["town"], [])
+    for town in names:
+        mine = by_town.get(town, [])
         states = {p: _month_state([s for s in mine if s["period"] == p], due_date(p, settings), day)
                   for p in expected}
         now = [s for s in mine if s["period"] == period]
         current = next((s for s in now if s["status"] == "accepted"), None)
-        readable = [s for s in now if s["status"] in ("accepted", "superseded")]
-        last = max(mine, key=lambda s: (s["received_at"] or "", s["id"]), default=None)
+        readable = [s for s in now if s["status"] in READABLE]
+        last = max(mine, key=lambda s: (received_datetime(s), s["id"]), default=None)
         counted = [v for v in states.values() if v != "pending"]
         out.append(TownReporting(
-            town=t["town"], state=states.get(period, "missing"),
-            received_at=min((s["received_at"] or "" for s in readable), default=None) or None,
+            town=town, state=states.get(period, "missing"),
+            received_at=min((received_datetime(s) for s in readable), default=None),  # type: ignore[type-var]
             versions=len(readable), rejected_files=sum(1 for s in now if s["status"] == "rejected"),
             rows_rejected=current["rows_rejected"] if current else 0, since=first, expected=len(counted),
             received=sum(1 for v in counted if v != "missing"), on_time=counted.count("on-time"),
             late=counted.count("late"), missing=counted.count("missing"),
-            last_received=last["received_at"] if last else None, last_period=last["period"] if last else None,
+            last_received=received_datetime(last) if last else None, last_period=last["period"] if last else None,
             last_file=last["file_name"] if last else None))
     return out
 
@@ -234,8 +295,7 @@ def _month_state(subs: Sequence[Mapping[str, Any]], due: date, day: date) -> str
     """A town's month: judged by its first readable file (a later correction does not make it late)."""
     if not any(s["status"] == "accepted" for s in subs):
         return "pending" if due > day else "missing"
-    readable = sorted((s for s in subs if s["status"] in ("accepted", "superseded")),
-                      key=lambda s: (s["received_at"] or "", s["id"]))
+    readable = sorted((s for s in subs if s["status"] in READABLE), key=lambda s: (received_datetime(s), s["id"]))
     return readable[0]["timeliness"]
 
 
@@ -255,8 +315,7 @@ def run_dispatch(session_factory: sessionmaker[Session], settings: Settings, day
         dispatch = build_dispatch(session, settings, day)
         folder = Path(out_dir) / f"dispatch-{dispatch.week}"
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(".*.part"):  # left by a run that was killed mid-write
-            stale.unlink(missing_ok=True)
+        remove_partial_files(folder)  # left by a run that was killed mid-write
         paths = [write_atomically(folder / DISPATCH_XLSX, lambda p: write_dispatch_xlsx(dispatch, p)),
                  write_atomically(folder / DISPATCH_DOCX, lambda p: write_dispatch_docx(dispatch, p))]
         save_snapshot(session, dispatch.week, day, dispatch.snapshot)
@@ -265,15 +324,4 @@ def run_dispatch(session_factory: sessionmaker[Session], settings: Settings, day
                           previous_week=dispatch.changes.previous_week if dispatch.changes else None)
 
 
-def write_atomically(target: Path, write: Callable[[Path], object]) -> Path:
-    """Let ``write`` fill a temporary file beside ``target``, then move it into place in one step."""
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        os.chmod(temporary, 0o644)  # mkstemp makes the file private; the pack is for colleagues
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+__all__ = ["DISPATCH_DOCX", "DISPATCH_XLSX", "Dispatch", "build_dispatch", "run_dispatch"]

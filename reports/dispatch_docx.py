@@ -13,7 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from monitor.rules.flags import FLAG_LABELS
 from reports.dispatch import Dispatch
-from reports.dispatch_text import date_cn, fen_wan, period_cn
+from reports.dispatch_text import date_cn, fen_wan, main_problems, period_cn
 from reports.docx_style import (
     add_body,
     add_heading,
@@ -28,7 +28,8 @@ from reports.palette import LIGHT_LABELS
 #: the red list in the brief stops here; the workbook has all of them
 RED_LIMIT = 10
 NAMED_LIMIT = 5
-RED_WIDTHS_MM = (11, 18, 50, 15, 20, 42)
+#: 156 mm in all; 主要问题 is the widest text (all of a project's flags, or how far behind it is)
+RED_WIDTHS_MM = (9, 17, 48, 14, 18, 50)
 RED_HEADERS = ("序号", "镇街", "项目名称", "支出率", "落后（个百分点）", "主要问题")
 CN_NUMBERS = "零一二三四五六七八九十"
 
@@ -42,7 +43,7 @@ def write_dispatch_docx(dispatch: Dispatch, path: Path) -> Path:
     add_text(doc, f"{dispatch.bureau}　　{date_cn(dispatch.day)}", align=WD_ALIGN_PARAGRAPH.CENTER)
     if dispatch.period is None:
         add_body(doc, f"截至{date_cn(dispatch.day)}，尚未收到各镇（街道）报送的驻镇帮镇扶村资金支出报表，"
-                      "本周暂无数据可通报。")
+                      "本周暂无数据可通报。" + turned_back_sentence(dispatch))
     else:
         _section(doc, "一、总体情况", [headline(dispatch) + lights_sentence(dispatch)])
         _section(doc, "二、各镇（街道）支出进度排名", [ranking_sentence(dispatch)])
@@ -50,7 +51,7 @@ def write_dispatch_docx(dispatch: Dispatch, path: Path) -> Path:
         reds = [p for p in dispatch.red_yellow if p["light"] == "red"]  # widest gap first
         if reds:
             add_table(doc, RED_HEADERS, [(str(n), p["town"], p["project_name"], pct(p["spend_rate"]),
-                                          str(points1(p["gap"])), red_reason(p))
+                                          str(points1(p["gap"])), main_problems(p))
                                          for n, p in enumerate(reds[:RED_LIMIT], start=1)],
                       RED_WIDTHS_MM, left=(2,))
         _section(doc, "四、问题线索", [flags_sentence(dispatch)])
@@ -123,7 +124,8 @@ def lights_sentence(d: Dispatch) -> str:
     t = d.totals
     unrated = t.projects - t.red - t.yellow - t.green
     extra = f"，另有{unrated}个项目下达资金为0或未明确，未评灯色" if unrated else ""
-    missing = [r.town for r in d.reporting if r.state == "missing"]
+    missing = [r.town + ("（报送文件被退回）" if r.rejected_files else "") for r in d.reporting
+               if r.state == "missing"]
     late = [r.town for r in d.reporting if r.state == "late"]
     sent = len(d.reporting) - len(missing) - sum(r.state == "pending" for r in d.reporting)
     month = period_cn(d.period or "")
@@ -165,20 +167,25 @@ def _points(value: float) -> str:
     return format((Decimal(str(value)) * 100).normalize(), "f")
 
 
-def red_reason(p: Mapping[str, Any]) -> str:
-    """The main problem of a red project: nothing spent, else its first other flag, else slow spending."""
-    if not p["spent"]:
-        return "尚未支出"
-    others = [FLAG_LABELS.get(c, c) for c in p["flags"] if c != "zero-spend"]
-    return others[0] if others else "支出进度滞后"
-
-
 def flags_sentence(d: Dispatch) -> str:
+    """``本期问题线索共N条：支出为零1条、…`` in the flags' order of seriousness (one measure word: 条)."""
     if not d.flags:
         return "本期未发现问题线索。"
     counts = Counter(f.code for f in d.flags)
-    parts = "、".join(f"{FLAG_LABELS.get(code, code)}{n}个" for code, n in counts.items())
+    order = {code: n for n, code in enumerate(FLAG_LABELS)}
+    parts = "、".join(f"{FLAG_LABELS.get(code, code)}{counts[code]}条"
+                     for code in sorted(counts, key=lambda c: order.get(c, len(order))))
     return f"本期问题线索共{len(d.flags)}条：{parts}。"
+
+
+def turned_back_sentence(d: Dispatch) -> str:
+    """Towns that sent the month's report only in files turned back whole (退回): named, as not reported."""
+    towns = [r for r in d.reporting if r.state == "missing" and r.rejected_files]
+    if not towns or d.reporting_period is None:
+        return ""
+    who = "、".join(f"{r.town}（{r.rejected_files}份）" for r in towns)
+    return (f"{who}报送的{period_cn(d.reporting_period)}报表未能导入，已退回，视为未报送，"
+            "请按问题清单修改后重新报送。")
 
 
 def changes_sentence(d: Dispatch) -> str:
@@ -191,16 +198,29 @@ def changes_sentence(d: Dispatch) -> str:
     parts.append(f"新增红灯{len(reds)}个（{names(reds)}）" if reds else "无新增红灯")
     worse = sum("worse" in p.kinds for p in c.projects)
     better = sum("better" in p.kinds for p in c.projects)
-    parts.append("、".join(f"灯色{word}{n}个" for word, n in (("好转", better), ("变差", worse)) if n)
-                 or "其余项目灯色未变")
-    town_moves = [f"{t.town}由{LIGHT_LABELS[t.light_before]}转为{LIGHT_LABELS[t.light_after]}" for t in c.towns
+    moved = "、".join(f"灯色{word}{n}个" for word, n in (("好转", better), ("变差", worse)) if n)
+    if moved:
+        parts.append(moved)
+    elif not c.light_changes:
+        parts.append("各项目灯色均未变化")
+    else:
+        parts.append("其余项目灯色均未变化")
+    town_moves = [f"{t.town}由{LIGHT_LABELS[t.light_before]}转{LIGHT_LABELS[t.light_after]}" for t in c.towns
                   if t.light_before in LIGHT_LABELS and t.light_after in LIGHT_LABELS
                   and t.light_before != t.light_after]
     if town_moves:
         parts.append("、".join(town_moves))
-    arrived = [f"{s['town'] or '项目库'}{period_cn(s['period']) if s['period'] else ''}" for s in c.new_submissions]
+    arrived = [f"{s['town'] or '项目库'}{period_cn(s['period']) if s['period'] else ''}{arrival_note(s)}"
+               for s in c.new_submissions]
     parts.append(f"新收报送{len(arrived)}份" + (f"（{names(arrived)}）" if arrived else ""))
     return f"与上次调度（{week}）相比，" + "；".join(parts) + "。"
+
+
+def arrival_note(s: Mapping[str, Any]) -> str:
+    """What a new file was, when not simply the month's report: ``更正`` or ``退回``."""
+    if s.get("status") == "rejected":
+        return "（退回）"
+    return "（更正）" if s.get("correction") else ""
 
 
 #: flag → (before the count, after it) in the 盘活资金 step
@@ -218,8 +238,9 @@ def next_steps(d: Dispatch) -> list[str]:
         steps.append(f"催报。请{'、'.join(missing)}立即报送{period_cn(d.period or '')}报表"
                      f"（截止日期{date_cn(d.due) if d.due else '已过'}）。")
     rejected = [f"{r.town}{r.rows_rejected}行" for r in d.reporting if r.rows_rejected]
-    if rejected:
-        steps.append(f"更正数据。{'、'.join(rejected)}数据未能导入，请按问题清单修改后重新报送。")
+    files = [f"{r.town}{r.rejected_files}份文件" for r in d.reporting if r.state == "missing" and r.rejected_files]
+    if rejected or files:
+        steps.append(f"更正数据。{'、'.join(files + rejected)}未能导入，请按问题清单修改后重新报送。")
     behind = [t["town"] for t in d.towns if t["bottom_three"] or t["light"] == "red"]
     with_red = [t["town"] for t in d.towns if t["red"]]
     urge = [f"请{'、'.join(behind)}倒排工期、挂图作战，加快支出进度"] if behind else []
@@ -237,4 +258,4 @@ def next_steps(d: Dispatch) -> list[str]:
     return [f"{n}. {text}" for n, text in enumerate(steps, start=1)]
 
 
-__all__ = ["headline", "write_dispatch_docx"]
+__all__ = ["flags_sentence", "headline", "turned_back_sentence", "write_dispatch_docx"]

@@ -1,14 +1,15 @@
 """Printable XlsxWriter sheets for the dispatch workbook: title rows, tables, light fills, A4 page setup.
 
 Every string is written with ``write_string`` (and the workbook has ``strings_to_formulas`` off), so a town's
-text such as ``=HYPERLINK(…)`` stays text. Amounts are 万元 (``#,##0.00``), rates ``0.0%``, gaps in points.
+text such as ``=HYPERLINK(…)`` stays text. Amounts are 万元 (``#,##0.00``), rates ``0.0%``, gaps in points;
+times and days are real Excel date cells shown the Chinese way (``2023年11月2日 09:05``, ``2023年11月2日``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,22 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from reports.dispatch_text import DATE_FORMAT, DATETIME_FORMAT, date_cn, datetime_cn
 from reports.palette import LIGHT_COLOURS, LIGHT_LABELS
 from reports.xlsx_style import HEADER_COLOUR, clean_text, text_width
 
 FONT = "宋体"
 BORDER_COLOUR = "A6A6A6"
-NUMBER_FORMATS = {"money": "#,##0.00", "rate": "0.0%", "points": "0.0", "int": "0"}
+NUMBER_FORMATS = {"money": "#,##0.00", "rate": "0.0%", "points": "0.0", "int": "0", "datetime": DATETIME_FORMAT,
+                  "date": DATE_FORMAT}
+DATE_KINDS = ("datetime", "date")
 FOOTER = "&C第 &P 页，共 &N 页"
 
 
 @dataclass(frozen=True)
 class Col:
-    """A column: header, kind (text, int, money, rate, points, light) and its width bounds."""
+    """A column: header, kind (text, center, int, money, rate, points, light, datetime, date) and its width
+    bounds."""
 
     header: str
     kind: str = "text"
@@ -92,6 +97,8 @@ class Formats:
                                      "bold": bold}
             if kind in NUMBER_FORMATS:
                 props["num_format"] = NUMBER_FORMATS[kind]
+                if kind in DATE_KINDS:
+                    props["align"] = "center"
             elif kind in ("light", "center"):
                 props["align"] = "center"
             else:
@@ -114,6 +121,10 @@ def display(value: Any, kind: str) -> str:
         return f"{value:.1f}"
     if kind == "light":
         return LIGHT_LABELS.get(value, str(value))
+    if isinstance(value, datetime):
+        return datetime_cn(value) if kind == "datetime" else date_cn(value.date())
+    if isinstance(value, date):
+        return date_cn(value)
     return str(value)
 
 
@@ -197,6 +208,9 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, fmt: F
         ws.write_blank(row, col, None, fmt)
     elif kind == "light":
         ws.write_string(row, col, LIGHT_LABELS.get(value, str(value)), fmt)
+    elif isinstance(value, date):  # a datetime is a date too
+        moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        ws.write_datetime(row, col, moment, fmt)
     elif isinstance(value, bool) or not isinstance(value, int | float):
         ws.write_string(row, col, clean_text(value), fmt)
     else:

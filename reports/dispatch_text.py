@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from monitor.periods import split_period
+from monitor.rules.flags import FLAG_LABELS
+
+#: Excel number formats for the times and days a clerk reads (real date cells, shown the Chinese way)
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
 def date_cn(day: date) -> str:
     """2023-10-31 → ``2023年10月31日``."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def datetime_cn(moment: datetime) -> str:
+    """2023-11-02 09:05 → ``2023年11月2日 09:05`` (as :data:`DATETIME_FORMAT` shows it)."""
+    return f"{date_cn(moment.date())} {moment:%H:%M}"
 
 
 def period_cn(period: str) -> str:
@@ -53,3 +63,17 @@ def rules_note(thresholds: Mapping[str, Any]) -> str:
     return (f"说明：{bench}；偏差＝序时进度－支出率，正数为低于序时进度。灯色：偏差不超过{green}个百分点为绿灯，"
             f"{green}至{yellow}个百分点为黄灯，超过{yellow}个百分点或序时进度达{_pts(thresholds['zero_spend_benchmark'])}%"
             f"仍未支出为红灯；镇街按支出率排名，后{thresholds['bottom_n']}名标“▼”。")
+
+
+def main_problems(p: Mapping[str, Any]) -> str:
+    """A project's 主要问题, the same in the workbook and the 通报: its flags' Chinese labels in the order of
+    seriousness (the rules' registry order); a red or yellow project without a flag is behind the benchmark,
+    and says by how much."""
+    position = {code: n for n, code in enumerate(FLAG_LABELS)}
+    codes = sorted(p.get("flags") or [], key=lambda c: position.get(c, len(position)))
+    if codes:
+        return "、".join(FLAG_LABELS.get(code, code) for code in codes)
+    if p.get("light") in ("red", "yellow") and p.get("gap") is not None:
+        behind = (Decimal(str(p["gap"])) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"支出进度滞后（低于序时进度{behind}个百分点）"
+    return ""

@@ -27,7 +27,7 @@ from monitor.queries import now
 from monitor.schema import Letter, LetterProject
 from monitor.settings import Settings
 from monitor.status import all_towns, build_status, default_period, judge, submitted_towns
-from reports.dispatch import write_atomically
+from reports.files import write_atomically
 
 #: flags that call for a letter to the town (with a red light and a yellow light two months running)
 TRIGGER_FLAGS = ("zero-spend", "stalled", "surplus", "not-started", "overdue")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 import warnings
 import zipfile
@@ -26,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from etl.model import SheetGrid
 from monitor.errors import UsageError
 from monitor.findings import SEVERITY_LABEL, Finding, column_letter
+from reports.files import write_atomically
 from reports.xlsx_style import (
     HEADER_COLOUR,
     SEVERITY_RANK,
@@ -92,11 +92,7 @@ def write_problem_list(path: Path, *, file_name: str, data: bytes, findings: Seq
         targets = _rebuild_sheets(workbook, grids or (), ordered)
         _finish(workbook, targets, file_name, ordered, title_info)
         payload = _to_bytes(workbook)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(payload)
-    os.replace(partial, path)
-    return path
+    return write_atomically(path, lambda tmp: tmp.write_bytes(payload))
 
 
 def _annotated_original(data: bytes, file_name: str, findings: list[Finding],

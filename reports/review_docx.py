@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from reports.docx_style import LINE_PITCH, MARGINS_MM, add_page_numbers, set_a4, set_east_asian
-from reports.review import write_atomically
+from reports.files import write_atomically
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"

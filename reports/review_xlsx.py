@@ -9,8 +9,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from reports.files import write_atomically
 from reports.palette import LIGHT_COLOURS, LIGHT_LABELS
-from reports.review import write_atomically
 from reports.review_tables import INT, LIGHT, POINTS, RATE, WAN, SheetTable
 from reports.xlsx_style import HEADER_COLOUR, clean_text, safe_sheet_title, text_width
 

@@ -202,7 +202,7 @@ def run_templates(session_factory: sessionmaker[Session], settings: Settings, pe
     ``period`` defaults to :func:`template_period` as of ``as_of`` (default today); an unknown ``town`` is a
     UsageError. Each file is written atomically, so a rerun replaces the month's templates cleanly.
     """
-    from reports.dispatch import write_atomically
+    from reports.files import write_atomically
     from reports.template_sheet import write_template_xlsx
 
     as_of = as_of or today()

@@ -193,7 +193,7 @@ def test_flags_reporting_and_letters_sheets(loaded, tmp_path: Path) -> None:
     assert ("未报送", "（全镇）") in labelled  # 铁铺镇 sent nothing
     assert all(r[6] for r in flags if r[1] != "未报送")  # every flag explained
     report = {r[1]: r for r in rows_of(wb["报送情况"])}
-    assert report["磷溪镇"][2] == "按时报送" and report["磷溪镇"][3] == "2023-11-02 10:00:00"
+    assert report["磷溪镇"][2] == "按时报送" and report["磷溪镇"][3] == datetime(2023, 11, 2, 10)
     assert report["官塘镇"][2] == "逾期报送" and report["铁铺镇"][2] == "未报送"
     cols = header_index(wb["报送情况"])
     assert report["磷溪镇"][cols["应报月数"] - 1] == 2 and report["磷溪镇"][cols["按时"] - 1] == 2
@@ -245,10 +245,10 @@ def test_brief_ranks_towns_and_lists_the_reds(loaded, tmp_path: Path) -> None:
     assert [c.text for c in table.rows[0].cells] == ["序号", "镇街", "项目名称", "支出率", "落后（个百分点）", "主要问题"]
     listed = {row.cells[2].text: row for row in table.rows[1:]}
     assert set(listed) == reds
-    assert listed["仙田村道路硬底化"].cells[5].text == "尚未支出"
+    assert listed["仙田村道路硬底化"].cells[5].text == "支出为零"
     assert listed["溪口市场升级改造"].cells[4].text == "52.3"
     assert listed["溪口市场升级改造"].cells[3].text == "31.1%"
-    assert "支出为零1个" in text and "结转资金1个" in text
+    assert "本期问题线索共4条：支出为零1条、已请款未拨付1条、结转资金1条、未报送1条。" in text
     for heading in ("一、总体情况", "二、各镇（街道）支出进度排名", "三、红灯项目", "四、问题线索", "五、本周变化",
                     "六、下一步工作"):
         assert heading in text
@@ -303,10 +303,14 @@ def test_changes_compare_with_the_previous_dispatch_not_recomputed_data(loaded, 
     assert "灯色好转" in market[1] and "新增支出" in market[1]
     assert market[5:10] == ("红灯", "绿灯", 130.5, 380, 249.5)
     arrived = next(r for r in rows if r[4] == "lx10-更正.xlsx")
-    assert arrived[1:4] == ("逾期", "磷溪镇", "2023-10") and arrived[5] == "有效"
-    assert arrived[7] == "2023-11-14 09:00:00"
+    # received after the deadline, but 磷溪镇 reported October on time: a correction, not 逾期
+    assert arrived[1:4] == ("2023年10月", "磷溪镇", datetime(2023, 11, 14, 9)) and arrived[5:7] == ("更正", "有效")
+    assert "其中更正1份" in rows[2][0]
     brief = "\n".join(p.text for p in docx.Document(str(second.paths[1])).paragraphs)
     assert "与上次调度（2023年第45周）相比，全区新增支出249.50万元" in brief and "灯色好转1个" in brief
+    assert "新收报送1份（磷溪镇2023年10月（更正））" in brief
+    report = {r[1]: r for r in rows_of(openpyxl.load_workbook(second.paths[0])["报送情况"])}
+    assert report["磷溪镇"][2] == "按时报送" and report["磷溪镇"][4] == 2  # two versions, judged by the first
 
 
 def test_a_new_red_is_listed(loaded, tmp_path: Path) -> None:
@@ -396,6 +400,162 @@ def test_compare_snapshots_new_dropped_and_flags() -> None:
     added = {c.name: c.added for c in changes.projects}
     assert added == {"P1": 0, "P2": None, "P3": 1001}
     assert [s["id"] for s in changes.new_submissions] == [7]
+
+
+# ── QA fixes: as-of, 主要问题, corrections, dates, order, rejected files, one writer, wording ──────────────
+
+
+def _all_text(path: Path) -> str:
+    cells = [str(v) for rows in sheet_values(path).values() for row in rows for v in row if v is not None]
+    return "\n".join(cells)
+
+
+def _brief_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    return "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for row in t.rows for c in row.cells])
+
+
+def test_a_dispatch_sees_only_files_received_by_its_day(db_url: str, tmp_path: Path) -> None:
+    """Dated 2023-10-09, the pack shows September as first sent; the correction of 2023-10-10 did not exist."""
+    factory = open_database(db_url)
+    ingest(factory, town_workbook(tmp_path / "lx9.xlsx", "磷溪镇", "2023-09", LX_ROWS), datetime(2023, 10, 4, 9))
+    corrected = [project("XQ2023-LX-001", "溪口市场升级改造", 420, 380), *LX_ROWS[1:]]
+    ingest(factory, town_workbook(tmp_path / "lx9-更正.xlsx", "磷溪镇", "2023-09", corrected),
+           datetime(2023, 10, 10, 8))
+    before = run_dispatch(factory, SETTINGS, date(2023, 10, 1), tmp_path)  # before any file arrived
+    assert before.period is None
+    assert "暂无报送数据" in _all_text(before.paths[0]) and "暂无数据" in _brief_text(before.paths[1])
+    result = run_dispatch(factory, SETTINGS, date(2023, 10, 9), tmp_path)
+    assert result.period == "2023-09" and result.previous_week == "2023-W39"
+    wb = openpyxl.load_workbook(result.paths[0])
+    market = next(r for r in rows_of(wb["全部项目"]) if r[4] == "溪口市场升级改造")
+    assert market[10] == 130.5  # the first version's figure, not the correction's 380
+    report = {r[1]: r for r in rows_of(wb["报送情况"])}
+    cols = header_index(wb["报送情况"])
+    lx = report["磷溪镇"]
+    assert lx[cols["本期状态"] - 1] == "按时报送" and lx[cols["报送份数"] - 1] == 1
+    assert lx[cols["首次报送时间"] - 1] == datetime(2023, 10, 4, 9)
+    assert lx[cols["最近报送文件"] - 1] == "lx9.xlsx" and lx[cols["应报月数"] - 1] == 1
+    arrived = [r for r in sheet_values(result.paths[0])["本周变化"] if r[4] in ("lx9.xlsx", "lx9-更正.xlsx")]
+    assert [r[4] for r in arrived] == ["lx9.xlsx"] and arrived[0][5:7] == ("按时", "有效")
+    assert "lx9-更正.xlsx" not in _all_text(result.paths[0])
+    brief = _brief_text(result.paths[1])
+    assert "各镇（街道）" in brief and "磷溪镇" in brief and "更正" not in brief
+    with factory() as s:
+        snap = s.scalar(select(DispatchSnapshot).where(DispatchSnapshot.week == "2023-W41"))
+        assert [x["file_name"] for x in snap.content["submissions"]] == ["lx9.xlsx"]
+        assert snap.content["submissions"][0]["status"] == "accepted"  # in force on that day
+
+
+def test_main_problems_are_the_same_in_the_workbook_and_the_brief(loaded, tmp_path: Path) -> None:
+    from reports.dispatch_text import main_problems
+
+    result = run_dispatch(loaded, SETTINGS, W45, tmp_path)
+    sheet = {r[5]: r[13] for r in rows_of(openpyxl.load_workbook(result.paths[0])["红黄灯项目"])}
+    table = docx.Document(str(result.paths[1])).tables[0]
+    brief = {row.cells[2].text: row.cells[5].text for row in table.rows[1:]}
+    assert brief and all(sheet[name] == reason for name, reason in brief.items())
+    assert brief["仙田村道路硬底化"] == "支出为零"
+    # seriousness order whatever order the flags come in; every label Chinese, carryover-2y included
+    assert main_problems({"flags": ["carryover-2y", "carryover", "zero-spend"], "light": "red", "gap": 0.9}) \
+        == "支出为零、结转资金、结转资金面临收回"
+    assert main_problems({"flags": [], "light": "red", "gap": 0.5226}) == "支出进度滞后（低于序时进度52.3个百分点）"
+    assert main_problems({"flags": [], "light": "green", "gap": 0.05}) == ""
+
+
+def test_dates_and_months_are_written_for_the_clerk(loaded, tmp_path: Path) -> None:
+    from reports.dispatch_text import DATETIME_FORMAT
+
+    run_dispatch(loaded, SETTINGS, W45, tmp_path)
+    _correct_market(loaded, tmp_path)
+    wb = openpyxl.load_workbook(run_dispatch(loaded, SETTINGS, W46, tmp_path).paths[0])
+    ws = wb["报送情况"]
+    cols = header_index(ws)
+    for name in ("首次报送时间", "最近报送时间"):
+        cell = ws.cell(HEADER_ROW + 1, cols[name])
+        assert isinstance(cell.value, datetime) and cell.number_format == DATETIME_FORMAT, name
+    assert {r[cols["最近报送月份"] - 1] for r in rows_of(ws)} <= {"2023年10月", None}
+    assert {r[-1] for r in rows_of(wb["全部项目"])} == {"2023年10月"}  # 数据月份
+    changes = wb["本周变化"]
+    arrived = next(r for r in changes.iter_rows() if r[4].value == "lx10-更正.xlsx")
+    assert arrived[1].value == "2023年10月" and arrived[3].number_format == DATETIME_FORMAT
+    flags = wb["问题线索"]
+    assert "代码" not in header_index(flags)
+    codes = {"zero-spend", "carryover", "missing-report", "awaiting-transfer"}
+    assert not codes & {str(v) for row in flags.iter_rows(values_only=True) for v in row}
+
+
+def test_changes_list_towns_in_rank_order_and_size_their_own_columns(loaded, tmp_path: Path) -> None:
+    run_dispatch(loaded, SETTINGS, W45, tmp_path)
+    _correct_market(loaded, tmp_path)
+    ws = openpyxl.load_workbook(run_dispatch(loaded, SETTINGS, W46, tmp_path).paths[0])["本周变化"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = next(n for n, r in enumerate(rows) if r[0] == "一、各镇街变化") + 1
+    assert rows[head][3] == "本次排名"
+    towns = [r for r in rows[head + 1:head + 4]]
+    assert [(r[2], r[3]) for r in towns] == [("官塘镇", 1), ("磷溪镇", 2), ("铁铺镇", None)]  # unranked last
+    width = {c: ws.column_dimensions[openpyxl.utils.get_column_letter(c + 1)].width for c in range(13)}
+    project_head = next(r for r in rows if r[0] == "序号" and r[4] == "项目名称")
+    assert project_head[3] == "项目编号"
+    assert width[4] >= text_width("溪口市场升级改造") + 2  # the project names fit …
+    assert width[3] <= 25 and width[5] < 10  # … and the rank and light columns are not stretched to them
+
+
+def test_a_town_whose_only_file_was_rejected_is_listed_as_not_reported(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    bad = town_workbook(tmp_path / "gt10.xlsx", "官塘镇", "2023-10",
+                        [project("GT-1", "奕湖村污水治理", "abc", "x"), project("GT-2", "宫头村道路", "无效", "y")])
+    report = ingest_paths(factory, [bad], SETTINGS, IngestOptions(received_at=datetime(2023, 11, 3, 9)))
+    assert [r.outcome.outcome for r in report.results] == ["rejected"]
+    alone = run_dispatch(factory, SETTINGS, W45, tmp_path / "alone")
+    wb = openpyxl.load_workbook(alone.paths[0])
+    ws = wb["报送情况"]
+    cols = header_index(ws)
+    gt = {r[1]: r for r in rows_of(ws)}["官塘镇"]
+    assert gt[cols["本期状态"] - 1] == "未报送" and gt[cols["退回文件"] - 1] == 1 and gt[cols["未报"] - 1] == 1
+    assert "暂无报送数据" not in _all_text(alone.paths[0]).split("报送情况", 1)[-1]
+    brief = _brief_text(alone.paths[1])
+    assert "暂无数据" in brief and "官塘镇（1份）报送的2023年10月报表未能导入，已退回，视为未报送" in brief
+    # beside a town with data, the 通报 says why it counts as not reported and asks for a new file
+    ingest(factory, town_workbook(tmp_path / "lx10.xlsx", "磷溪镇", "2023-10", LX_ROWS), datetime(2023, 11, 2, 10))
+    mixed = _brief_text(run_dispatch(factory, SETTINGS, W45, tmp_path / "mixed").paths[1])
+    assert "官塘镇（报送文件被退回）" in mixed and "官塘镇1份文件未能导入" in mixed
+
+
+def test_write_atomically_replaces_in_one_step_and_cleans_up(tmp_path: Path) -> None:
+    from reports.files import remove_partial_files, write_atomically
+
+    target = tmp_path / "sub" / "调度表.xlsx"
+    used: list[Path] = []
+
+    def write(path: Path) -> None:
+        used.append(path)
+        path.write_bytes(b"new")
+
+    assert write_atomically(target, write) == target and target.read_bytes() == b"new"
+    assert used[0].parent == target.parent and used[0].suffix == ".xlsx" and used[0].name.startswith(".")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["调度表.xlsx"]
+
+    def fail(path: Path) -> None:
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(target, fail)
+    assert target.read_bytes() == b"new" and sorted(p.name for p in target.parent.iterdir()) == ["调度表.xlsx"]
+    (target.parent / ".调度表.x1y2.part.xlsx").write_bytes(b"left by a killed run")
+    remove_partial_files(target.parent)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["调度表.xlsx"]
+    import reports.dispatch
+
+    assert reports.dispatch.write_atomically is write_atomically  # one implementation
+
+
+def test_when_nothing_changed_the_brief_says_so(loaded, tmp_path: Path) -> None:
+    run_dispatch(loaded, SETTINGS, W45, tmp_path)
+    brief = _brief_text(run_dispatch(loaded, SETTINGS, W46, tmp_path).paths[1])
+    assert "无新增红灯；各项目灯色均未变化；新收报送0份" in brief and "其余项目灯色未变" not in brief
 
 
 # ── edges: empty database, the command ──────────────────────────────────────────────────────────────
