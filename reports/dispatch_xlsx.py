@@ -146,17 +146,15 @@ def _reporting(d: Dispatch) -> Block:
 
 def _letters(d: Dispatch) -> Block:
     """The letter register as of the dispatch day: issued, reply due, overdue, replied."""
-    # the dates stay ISO text for now: tests/test_letters.py (the letters' owner) reads them so
-    cols = [Col("序号", "int", 5, 6), Col("文号", lo=14, hi=20), Col("发函日期", "center", 10, 12),
+    cols = [Col("序号", "int", 5, 6), Col("文号", lo=14, hi=20), Col("发函日期", "date", 13, 15),
             Col("类型", "center", 7, 8), Col("主送单位", lo=14, hi=20), Col("项目数", "int", 6, 7),
-            Col("回复期限", "center", 10, 12), Col("状态", "center", 8, 10), Col("回复情况", lo=10, hi=14),
-            Col("逾期天数", "int", 6, 8), Col("发出日期", "center", 10, 12), Col("回复日期", "center", 10, 12)]
+            Col("回复期限", "date", 13, 15), Col("状态", "center", 8, 10), Col("回复情况", lo=10, hi=14),
+            Col("逾期天数", "int", 6, 8), Col("发出日期", "date", 13, 15), Col("回复日期", "date", 13, 15)]
     block = Block(cols, filter=True, empty=LETTERS_NOTE)
     for n, r in enumerate(d.letters, start=1):
-        block.rows.append([n, r.number, r.day.isoformat(), r.kind_label, r.recipient, r.projects,
-                           r.reply_due.isoformat(), STATUS_LABELS[r.status], REPLY_STATES[r.state],
-                           r.days_overdue or None, r.issued_on.isoformat() if r.issued_on else None,
-                           r.replied_on.isoformat() if r.replied_on else None])
+        block.rows.append([n, r.number, r.day, r.kind_label, r.recipient, r.projects, r.reply_due,
+                           STATUS_LABELS[r.status], REPLY_STATES[r.state], r.days_overdue or None,
+                           r.issued_on, r.replied_on])
         if r.state in ("overdue", "replied-late"):
             block.cell_fills[(n - 1, 8)] = LIGHT_COLOURS["red" if r.state == "overdue" else "yellow"]
     return block

@@ -341,7 +341,7 @@ def test_dispatch_tracks_an_overdue_reply(loaded, tmp_path: Path) -> None:
     rows = {r[1]: r for r in ws.iter_rows(min_row=5, values_only=True) if r[1]}
     assert rows["湘农函〔2023〕1号"][7:10] == ("已发出", "逾期未回复", 7)
     assert rows["湘农函〔2023〕2号"][7:9] == ("草稿", "草稿，未发出")
-    assert rows["湘农函〔2023〕3号"][7:9] == ("已回复", "已回复") and rows["湘农函〔2023〕3号"][11] == "2023-11-16"
+    assert rows["湘农函〔2023〕3号"][7:9] == ("已回复", "已回复") and rows["湘农函〔2023〕3号"][11].date() == date(2023, 11, 16)
     overdue_row = 5 + list(rows).index("湘农函〔2023〕1号")
     assert ws.cell(overdue_row, 9).fill.fgColor.rgb[-6:] == "FFC7CE" or ws.cell(overdue_row, 9).fill.fill_type
 
