@@ -6,14 +6,16 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import MonitorError
 from monitor.periods import check_period
 from monitor.settings import Settings, database_url, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass

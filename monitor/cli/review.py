@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.cli.common import DATE, PERIOD, App, pass_app
 from monitor.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from reports.review_pack import ReviewResult
 
 
