@@ -150,12 +150,14 @@ def plan_letters(session: Session, settings: Settings, day: date) -> tuple[str |
             if reasons and p["project_id"] not in covered:
                 by_town[p["town"]].append(Item(p, reasons))
     owed = due_period(day, settings)
-    missing = set(all_towns(session, settings)) - submitted_towns(session, owed) - \
+    missing = set(all_towns(session, settings, day)) - submitted_towns(session, owed, day) - \
         register.reminded_towns(session, owed, except_day=day)
     towns = {t["town"]: t for t in status["towns"]} if status else {}
     rated = sum(1 for t in towns.values() if t["rank"] is not None)
-    for town in all_towns(session, settings):
-        if by_town.get(town) and period is not None:
+    for town in all_towns(session, settings, day):
+        # a town that has not reported the month gets the 催报 only: its older figures are not this month's
+        reported = towns.get(town, {}).get("submitted", False)
+        if by_town.get(town) and period is not None and reported:
             drafts.append(_town_letter(session, settings, town, by_town[town], period, towns.get(town), rated,
                                        common))
         if town in missing:

@@ -447,3 +447,11 @@ def test_libreoffice_renders_a4_pages_title_first_and_the_expected_count(sqlite_
     if first_text:  # pymupdf is there
         assert "关于加快驻镇帮镇扶村资金支出进度的提醒函" in first_text and "— 1 —" not in first_text
         assert "附件" in pages[-1][1] and "溪口市场升级改造" in pages[-1][1]
+
+
+def test_a_town_that_has_not_reported_the_month_gets_only_the_reminder_to_report(loaded, tmp_path: Path) -> None:
+    run_letters(loaded, SETTINGS, NOV10, tmp_path)
+    ingest(loaded, town_workbook(tmp_path / "gt11.xlsx", "官塘镇", "2023-11", GT_ROWS), datetime(2023, 12, 4, 9))
+    result = run_letters(loaded, SETTINGS, DEC11, tmp_path)
+    lx = [r for r in result.letters if r.recipient == "磷溪镇人民政府"]
+    assert [r.kind for r in lx] == ["report"]  # October's figures are not restated as November's

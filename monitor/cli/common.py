@@ -76,6 +76,9 @@ class GuardedGroup(click.Group):
             _fail(ctx, f"Error: {exc}", exc.exit_code, exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # output piped into `head` and closed: nothing more to say
+            sys.stderr.close()
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)

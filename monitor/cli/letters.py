@@ -78,18 +78,18 @@ def list_(app: App, status: str | None, as_of: date | None, fmt: str) -> None:
 @letters.command()
 @click.argument("number")
 @click.option("--year", type=int, help="Year of the number [default: the latest year in the register].")
-@click.option("--date", "day", type=DATE, help="Date it was sent [default: today].")
+@click.option("--date", "day", type=DATE, help="Date it was sent [default: the date the letter bears].")
 @click.pass_obj
 def issue(app: App, number: str, year: int | None, day: date | None) -> None:
     """Mark letter N (as in 〔2023〕N号) as issued: from now on it counts toward 督办函.
 
     Example: fundmon letters issue 3 --date 2023-11-13
     """
-    from monitor import queries
     from monitor.letters import find_letter, issue_letter
 
     with app.sessions().begin() as session:
-        letter = issue_letter(session, find_letter(session, number, year), day or queries.now().date())
+        found = find_letter(session, number, year)
+        letter = issue_letter(session, found, day or found.day)  # sent as dated, unless told otherwise
         click.echo(f"{letter.number} ({letter.recipient}) issued on {letter.issued_on}; reply due {letter.reply_due}.")
 
 
