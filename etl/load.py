@@ -14,7 +14,7 @@ from etl.identity import ProjectResolver
 from etl.model import ParsedFile, ParsedRow
 from etl.resolve import Identity
 from monitor import queries as q
-from monitor.findings import Finding
+from monitor.findings import Finding, FindingCounts
 from monitor.schema import Allocation, FindingRow, Project, ReportRow, StoredFile, Submission
 
 
@@ -26,7 +26,7 @@ class LoadOptions:
 
 
 @dataclass
-class FileOutcome:
+class FileOutcome(FindingCounts):
     """What became of one file: the per-file line of the ingest summary."""
 
     file_name: str
@@ -41,14 +41,6 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     kind: str = "town_report"  # or "register"
     notes: list[str] = field(default_factory=list)  # for the person running the command (English)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.is_error)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
 
 
 def sha256_of(data: bytes) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from etl.register import RegisterFile, RegisterLine
 from etl.resolve import nearest_town
 from monitor import queries as q
-from monitor.findings import Finding
+from monitor.findings import Finding, FindingCounts
 from monitor.names import canonical_town, name_key, place_prefixes
 from monitor.schema import Allocation, Project
 
@@ -32,7 +32,7 @@ DESCRIPTIVE_FIELDS = ("village", "category", "owner", "planned_start", "planned_
 
 
 @dataclass
-class RegisterOutcome:
+class RegisterOutcome(FindingCounts):
     """Counts of one register load, and every finding (the parser's and the loader's)."""
 
     projects_created: int = 0
@@ -41,14 +41,6 @@ class RegisterOutcome:
     allocations_written: int = 0
     rows_rejected: int = 0
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.is_error)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
 
 
 def load_register(session: Session, register: RegisterFile, submission_id: int, *, district: str,

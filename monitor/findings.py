@@ -112,6 +112,20 @@ class Finding:
         return asdict(self)
 
 
+class FindingCounts:
+    """For outcomes that carry ``findings``: how many are errors and how many warnings."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+
 def column_letter(col: int) -> str:
     """1 → A, 28 → AB."""
     letters = ""

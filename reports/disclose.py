@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import UsageError
 from monitor.periods import period_end, split_period
+from monitor.rules.text import day_cn
 from monitor.schema import Project
 from monitor.settings import Settings
 from monitor.status import all_towns, build_status, today
@@ -52,8 +53,7 @@ class Disclosure:
 
     @property
     def as_of_words(self) -> str:
-        d = self.data_date
-        return f"数据截至{d.year}年{d.month}月{d.day}日"
+        return f"数据截至{day_cn(self.data_date)}"
 
     @property
     def note(self) -> str:

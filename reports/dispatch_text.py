@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from monitor.periods import split_period
 from monitor.rules.flags import FLAG_LABELS
+from monitor.rules.text import day_cn as date_cn
+from monitor.rules.text import month_cn as period_cn  # noqa: F401 - the packs import it from here
 
 #: Excel number formats for the times and days a clerk reads (real date cells, shown the Chinese way)
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
-def date_cn(day: date) -> str:
-    """2023-10-31 → ``2023年10月31日``."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def datetime_cn(moment: datetime) -> str:
     """2023-11-02 09:05 → ``2023年11月2日 09:05`` (as :data:`DATETIME_FORMAT` shows it)."""
     return f"{date_cn(moment.date())} {moment:%H:%M}"
-
-
-def period_cn(period: str) -> str:
-    """2023-10 → ``2023年10月``."""
-    year, month = split_period(period)
-    return f"{year}年{month}月"
 
 
 def wan(yuan: float | None) -> float | None:

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.periods import split_period
+from monitor.rules.text import day_cn
 from monitor.settings import Settings
 from reports import review_findings as findings
 from reports import review_tables as tables
@@ -105,7 +106,7 @@ def build_document(review: Review, images: dict[str, Path]) -> ReportDocument:
     return ReportDocument(
         title=f"{review.district_name}驻镇帮镇扶村资金支出月度研判报告",
         subtitle=f"（{year}年{month}月）", issuer=review.bureau,
-        date_text=f"{review.as_of.year}年{review.as_of.month}月{review.as_of.day}日",
+        date_text=day_cn(review.as_of),
         lead=["".join(findings.overview(review))], sections=sections)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import UsageError
 from monitor.periods import add_months, split_period
+from monitor.rules.text import month_cn
 from monitor.schema import Allocation, Project, ReportRow, Submission, Town
 from monitor.settings import Settings
 from monitor.status import due_date, periods_with_data, today
@@ -67,8 +68,7 @@ class TownTemplate:
 
 def month_words(period: str) -> str:
     """2023-11 → 2023年11月."""
-    year, month = split_period(period)
-    return f"{year}年{month}月"
+    return month_cn(period)
 
 
 def template_name(town: str, period: str) -> str:
