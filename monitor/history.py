@@ -31,6 +31,12 @@ def received_by(as_of: date | None) -> datetime | None:
     return None if as_of is None else datetime.combine(as_of + timedelta(days=1), time())
 
 
+def received_in_time(as_of: date):  # type: ignore[no-untyped-def]
+    """SQL: the file had arrived by the end of the as-of day. A file whose arrival is unknown (a month
+    backfilled from the clerk's own 汇总台账) counts as always there: it is history the bureau already had."""
+    return or_(Submission.received_at.is_(None), Submission.received_at < received_by(as_of))
+
+
 def versions_in_force(session: Session, period: str, as_of: date | None) -> dict[tuple[int, str], int]:
     """Per (town, month), the submission in force: the accepted one; as of a past day, the newest received
     by then (a correction that came later did not exist yet)."""
@@ -39,10 +45,10 @@ def versions_in_force(session: Session, period: str, as_of: date | None) -> dict
             .where(Submission.status.in_(("accepted", "superseded")), Submission.kind == "town_report",
                    Submission.period <= period))
     if as_of is not None:
-        stmt = stmt.where(Submission.received_at < received_by(as_of))
+        stmt = stmt.where(received_in_time(as_of))
     best: dict[tuple[int, str], tuple[tuple[bool, datetime, int], int]] = {}
     for sub_id, town_id, per, status, received in session.execute(stmt):
-        rank = (status == "accepted", received, sub_id)
+        rank = (status == "accepted", received or datetime.min, sub_id)
         key = (town_id, per)
         if key not in best or rank > best[key][0]:
             best[key] = (rank, sub_id)
@@ -64,7 +70,7 @@ def load_history(session: Session, period: str, town: str | None = None,
             .where(Submission.status.in_(("accepted", "superseded")), Submission.period <= period)
             .order_by(ReportRow.project_id, Submission.period, ReportRow.id))
     if as_of is not None:
-        stmt = stmt.where(Submission.received_at < received_by(as_of))
+        stmt = stmt.where(received_in_time(as_of))
     if town is not None:
         stmt = stmt.where(Town.name == town)
     if project_ids is not None:
@@ -74,7 +80,7 @@ def load_history(session: Session, period: str, town: str | None = None,
     for row, per, sub_id, town_id, received, town_name in session.execute(stmt):
         if (town_id, per) not in in_force:
             continue
-        rank = (sub_id == in_force[(town_id, per)], received, sub_id)
+        rank = (sub_id == in_force[(town_id, per)], received or datetime.min, sub_id)
         current = chosen[row.project_id].get(per)
         if current is None or rank > current[0]:
             chosen[row.project_id][per] = (rank, [row])

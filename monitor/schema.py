@@ -112,7 +112,8 @@ class Submission(Base):
     dedupe_key: Mapped[str] = mapped_column(String(400), unique=True)
     town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
     period: Mapped[str | None] = mapped_column(String(7), index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime)
+    #: when the file reached the bureau; None when unknown (a backfilled month): then neither on time nor late
+    received_at: Mapped[datetime | None] = mapped_column(DateTime)
     ingested_at: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(20))
     #: "town_report" (a town's monthly figures) or "register" (the bureau's project library)
@@ -260,3 +261,38 @@ class LetterProject(Base):
     #: the issued letter a 督办函 cites for this project
     cites_letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
     __table_args__ = (UniqueConstraint("project_id", "period", "channel", name="uq_letter_projects_project_period"),)
+
+
+class RunLog(Base):
+    """One run of a scheduled job under its key (``weekly:2023-W44``): the unique key makes a second run of
+    the same week or month a no-op, whichever scheduler or person starts it."""
+
+    __tablename__ = "run_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    job: Mapped[str] = mapped_column(String(20), index=True)
+    #: the moment the run stands for (its injected clock), in the schedule's time zone, naive
+    at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: running | ok | failed
+    outcome: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    #: who ran it: host:pid, and whether the scheduler or a person (``schedule run``)
+    runner: Mapped[str] = mapped_column(String(200))
+    trigger: Mapped[str] = mapped_column(String(20))
+    #: the files written, the files taken in, counts — what the clerk looks for afterwards
+    outputs: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SchedulerLease(Base):
+    """Who runs the scheduler on this database: APScheduler's job store must never be shared by two
+    schedulers, so a second one waits until the holder's lease expires (it stopped or died)."""
+
+    __tablename__ = "scheduler_lease"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    renewed_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

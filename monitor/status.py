@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
-from monitor.history import ProjectRecord, load_history, received_by
+from monitor.history import ProjectRecord, load_history, received_in_time
 from monitor.money import fen_to_yuan
 from monitor.periods import deadline
 from monitor.rules.engine import evaluate_project, evaluate_town
@@ -52,7 +52,7 @@ def periods_with_data(session: Session, as_of: date | None = None) -> list[str]:
     stmt = select(Submission.period).where(Submission.status.in_(("accepted", "superseded")),
                                            Submission.kind == "town_report").distinct()
     if as_of is not None:
-        stmt = stmt.where(Submission.received_at < received_by(as_of))
+        stmt = stmt.where(received_in_time(as_of))
     return sorted(p for p in session.scalars(stmt) if p)
 
 
@@ -136,7 +136,7 @@ def submitted_towns(session: Session, period: str, as_of: date | None = None) ->
             .where(Submission.period == period, Submission.status.in_(("accepted", "superseded")),
                    Submission.kind == "town_report"))
     if as_of is not None:
-        stmt = stmt.where(Submission.received_at < received_by(as_of))
+        stmt = stmt.where(received_in_time(as_of))
     return set(session.scalars(stmt))
 
 
@@ -145,7 +145,7 @@ def all_towns(session: Session, settings: Settings, as_of: date | None = None) -
     stmt = select(Town.name).order_by(Town.id)
     if as_of is not None:
         stmt = stmt.where(Town.id.in_(select(Submission.town_id).where(
-            Submission.received_at < received_by(as_of))))
+            received_in_time(as_of))))
     seen = list(session.scalars(stmt))
     expected = settings.expected_towns
     return expected + [t for t in seen if t not in expected]
