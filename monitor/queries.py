@@ -21,6 +21,13 @@ def now() -> datetime:
     return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
 
 
+def now_precise() -> datetime:
+    """:func:`now` with microseconds, for leases that expire within seconds."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+
+
 def get_or_create_town(session: Session, name: str) -> Town:
     town = session.scalar(select(Town).where(Town.name == name))
     if town is None:

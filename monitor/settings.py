@@ -67,6 +67,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("letters.phone", "", "联系电话 named in letters (blank: left for the clerk to fill in).", str),
     Setting("letters.finance_bureau", "湘桥区财政局", "Recipient of the letter on money requested but not transferred.",
             str),
+    Setting("schedule.inbox_dir", "inbox", "Folder the inbox job takes new town files from.", str),
+    Setting("schedule.processed_dir", "processed", "Files taken in are moved to processed/YYYY-MM-DD/ here.", str),
+    Setting("schedule.rejected_dir", "rejected", "Files refused are moved here, each with its 问题清单 beside it.", str),
+    Setting("schedule.out_dir", "outputs", "Where scheduled runs write dispatch, letters and review packs.", str),
+    Setting("schedule.inbox_minutes", 10, "The inbox job runs every this many minutes.", int, 1, 1440),
+    Setting("schedule.inbox_settle_seconds", 60,
+            "A file is taken only once unchanged this long (it may still be being copied).", int, 0, 3600),
+    Setting("schedule.weekly_day", "mon", "Day of the weekly dispatch + letters (mon … sun).", str),
+    Setting("schedule.weekly_time", "09:00", "Time of the weekly run (HH:MM, reporting.timezone).", str),
+    Setting("schedule.monthly_day", 6, "Day of the month of the monthly review + 催报 (after the deadline).",
+            int, 1, 28),
+    Setting("schedule.monthly_time", "09:00", "Time of the monthly run (HH:MM, reporting.timezone).", str),
+    Setting("schedule.misfire_grace_hours", 168,
+            "A run missed while the machine was off still runs (once) if started within this many hours.",
+            int, 1, 2000),
+    Setting("schedule.lease_seconds", 120,
+            "A standby scheduler takes over when the running one has not renewed its lease for this long.",
+            int, 10, 3600),
+    Setting("schedule.stale_run_minutes", 180,
+            "A run still marked running after this long died with its process and may be run again.",
+            int, 5, 10080),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -147,6 +168,31 @@ def _check_together(settings: Settings) -> None:
     if any(not isinstance(t, str) or not t.strip() for t in settings["towns.expected"]):
         raise ConfigError("towns.expected must be a list of town names")
     _check_targets(settings["rules.targets"])
+    _check_schedule(settings)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def clock_time(settings: Settings, key: str) -> tuple[int, int]:
+    """An HH:MM setting as (hour, minute)."""
+    text = str(settings[key]).strip()
+    hour, _, minute = text.partition(":")
+    try:
+        hm = int(hour), int(minute)
+    except ValueError:
+        hm = (-1, -1)
+    if not (0 <= hm[0] <= 23 and 0 <= hm[1] <= 59):
+        raise ConfigError(f"{key}: {text!r} is not a time of day (HH:MM, e.g. 09:00)")
+    return hm
+
+
+def _check_schedule(settings: Settings) -> None:
+    clock_time(settings, "schedule.weekly_time")
+    clock_time(settings, "schedule.monthly_time")
+    if str(settings["schedule.weekly_day"]).lower() not in WEEKDAYS:
+        raise ConfigError(f"schedule.weekly_day must be one of {', '.join(WEEKDAYS)}, "
+                          f"got {settings['schedule.weekly_day']!r}")
 
 
 def _check_targets(targets: Mapping[str, Any]) -> None:

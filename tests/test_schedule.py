@@ -1,0 +1,306 @@
+"""The rhythm: jobs under their keys, the scheduler on an injected clock, standby and takeover, the inbox."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from etl.pipeline import IngestOptions, ingest_paths
+from monitor.db import open_database
+from monitor.scheduler import jobs as jobs_module
+from monitor.scheduler.jobs import Runtime, run_job
+from monitor.scheduler.service import Rhythm
+from monitor.schema import RunLog, Submission
+from monitor.settings import load_settings
+from tests.helpers import LX_ROWS, project, town_workbook
+
+SH = ZoneInfo("Asia/Shanghai")
+TOWNS = ["磷溪镇", "官塘镇"]
+
+
+class FakeClock:
+    """A clock that starts where a test puts it and then runs with real time."""
+
+    def __init__(self, start: datetime) -> None:
+        self.set(start)
+
+    def set(self, moment: datetime) -> None:
+        self.offset = moment - datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return (datetime.now(UTC) + self.offset).astimezone(SH)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The injected clock, also APScheduler's (it reads datetime.now in its scheduler and executor)."""
+    import apscheduler.executors.base as executor_base
+    import apscheduler.schedulers.base as scheduler_base
+
+    fake = FakeClock(datetime(2023, 10, 30, 8, 0, tzinfo=SH))
+
+    class FakeDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def,override]
+            moment = fake()
+            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(scheduler_base, "datetime", FakeDatetime)
+    monkeypatch.setattr(executor_base, "datetime", FakeDatetime)
+    return fake
+
+
+def settings_for(root: Path, **extra: object):  # type: ignore[no-untyped-def]
+    values = {"towns.expected": TOWNS, "schedule.inbox_dir": str(root / "inbox"),
+              "schedule.processed_dir": str(root / "processed"), "schedule.rejected_dir": str(root / "rejected"),
+              "schedule.out_dir": str(root / "outputs"), "schedule.inbox_settle_seconds": 0,
+              "ingest.findings_dir": str(root / "问题清单")}
+    values.update(extra)
+    return load_settings(None, values)
+
+
+def load_september(factory, settings, root: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two towns' September reports, received on time; 仙田村道路 (nothing spent) makes 磷溪镇 red."""
+    files = [town_workbook(root / "磷溪镇_2023年9月.xlsx", "磷溪镇", "2023-09", LX_ROWS),
+             town_workbook(root / "官塘镇_2023年9月.xlsx", "官塘镇", "2023-09",
+                           [project("XQ2023-GT-001", "官塘村道路", 200, 180)])]
+    ingest_paths(factory, files, settings, IngestOptions(received_at=datetime(2023, 10, 3, 10)))
+
+
+def runs(factory) -> dict[str, RunLog]:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return {r.key: r for r in session.scalars(select(RunLog))}
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 90) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.1)
+
+
+class Running:
+    """A Rhythm on its own thread, stopped (and joined) on exit."""
+
+    def __init__(self, rt: Runtime, lease_seconds: float = 2) -> None:
+        self.rhythm = Rhythm(rt, lease_seconds=lease_seconds, poll_seconds=0.2, on_state=lambda *_: None)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.rhythm.run, args=(self.stop,), daemon=True)
+
+    def __enter__(self) -> Rhythm:
+        self.thread.start()
+        return self.rhythm
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(60)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def setup(db_url: str, tmp_path: Path) -> Iterator[tuple]:  # type: ignore[type-arg]
+    factory = open_database(db_url)
+    settings = settings_for(tmp_path)
+    load_september(factory, settings, tmp_path)
+    yield factory, settings, tmp_path
+    factory.kw["bind"].dispose()
+
+
+def test_a_monday_run_fired_by_the_scheduler_writes_the_pack_and_letters(setup, clock: FakeClock) -> None:
+    factory, settings, root = setup
+    clock.set(datetime(2023, 10, 30, 8, 59, 57, tzinfo=SH))
+    rt = Runtime(factory, settings, clock=clock)
+    with Running(rt) as rhythm:
+        wait_for(lambda: rhythm.state == "leading")
+        assert runs(factory) == {}  # not before 09:00
+        wait_for(lambda: runs(factory).get("weekly:2023-W44") is not None
+                 and runs(factory)["weekly:2023-W44"].outcome != "running")
+    run = runs(factory)["weekly:2023-W44"]
+    assert run.outcome == "ok", run.error
+    assert run.at == datetime(2023, 10, 30, 9, 0) and run.trigger == "scheduler"
+    pack = root / "outputs" / "dispatch-2023-W44"
+    assert (pack / "调度表.xlsx").is_file() and (pack / "调度通报.docx").is_file()
+    letters = sorted((root / "outputs" / "letters-2023-10-30").glob("*.docx"))
+    assert [p.name for p in letters if "磷溪镇" in p.name], letters  # the red town got its 提醒函
+    assert {str(p) for p in letters} <= set(run.outputs["letters"])
+    assert run.outputs["period"] == "2023-09" and run.finished_at >= run.started_at
+
+
+def test_a_restart_after_missed_runs_runs_each_once(setup, clock: FakeClock) -> None:
+    factory, settings, root = setup
+    clock.set(datetime(2023, 10, 27, 12, 0, tzinfo=SH))  # a Friday: the scheduler starts, stores its jobs
+    with Running(Runtime(factory, settings, clock=clock)) as rhythm:
+        wait_for(lambda: rhythm.state == "leading")
+    assert runs(factory) == {}
+    # the machine was off over two Mondays (30 Oct, 6 Nov) and the 6th: back on Wednesday 8 November
+    clock.set(datetime(2023, 11, 8, 10, 0, tzinfo=SH))
+    with Running(Runtime(factory, settings, clock=clock)) as rhythm:
+        wait_for(lambda: rhythm.state == "leading")
+        wait_for(lambda: {k: r.outcome for k, r in runs(factory).items()}
+                 == {"weekly:2023-W45": "ok", "monthly:2023-10": "ok"})
+        time.sleep(1)  # nothing more comes
+    logged = runs(factory)
+    assert set(logged) == {"weekly:2023-W45", "monthly:2023-10"}
+    assert all(r.attempts == 1 for r in logged.values())
+    assert (root / "outputs" / "dispatch-2023-W45" / "调度表.xlsx").is_file()
+    assert logged["monthly:2023-10"].outputs["review"] == []  # no October reports: 催报 instead of a review
+    assert any("催报" in p for p in logged["monthly:2023-10"].outputs["letters"])
+    # and a third start the same day finds nothing due
+    with Running(Runtime(factory, settings, clock=clock)) as rhythm:
+        wait_for(lambda: rhythm.state == "leading")
+        time.sleep(1)
+    assert runs(factory).keys() == logged.keys()
+
+
+def test_a_second_scheduler_stands_by_and_takes_over(setup) -> None:
+    factory, settings, _ = setup
+    first, second = Runtime(factory, settings), Runtime(factory, settings)
+    a = Running(first)
+    with a as leader:
+        wait_for(lambda: leader.state == "leading")
+        with Running(second) as standby:
+            wait_for(lambda: standby.state == "standby")
+            time.sleep(1.5)  # several polls and renewals later, still one scheduler
+            assert (leader.state, standby.state) == ("leading", "standby")
+            # both try the same week at once: one runs it
+            at = datetime(2023, 10, 30, 9, 0)
+            results: list[str] = []
+            threads = [threading.Thread(target=lambda rt=rt: results.append(run_job(rt, "weekly", at).outcome))
+                       for rt in (first, second)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+            assert sorted(results) == ["ok", "skipped"]
+            a.stop.set()
+            a.thread.join(60)
+            wait_for(lambda: standby.state == "leading", timeout=20)
+            assert leader.state == "stopped"
+    assert [r.attempts for r in runs(factory).values()] == [1]
+
+
+def test_a_dead_schedulers_lease_expires_and_a_standby_takes_over(setup) -> None:
+    factory, settings, _ = setup
+    with Running(Runtime(factory, settings)) as dead:
+        wait_for(lambda: dead.state == "leading")
+        dead.abandon()  # stops without releasing its lease, like a killed process
+        wait_for(lambda: dead.state == "stopped", timeout=20)
+    with Running(Runtime(factory, settings)) as heir:
+        wait_for(lambda: heir.state == "standby", timeout=5)
+        wait_for(lambda: heir.state == "leading", timeout=20)  # once the 2-second lease has run out
+
+
+def test_a_failed_run_is_logged_and_the_next_attempt_may_run_it(setup, monkeypatch) -> None:
+    factory, settings, root = setup
+    rt = Runtime(factory, settings)
+    at = datetime(2023, 10, 30, 9, 0)
+
+    def broken(rt: Runtime, at: datetime) -> dict:  # type: ignore[type-arg]
+        raise OSError("disk full")
+
+    monkeypatch.setitem(jobs_module.BODIES, "weekly", broken)
+    result = run_job(rt, "weekly", at)
+    assert result.outcome == "failed" and "disk full" in (result.error or "")
+    assert runs(factory)["weekly:2023-W44"].outcome == "failed"
+    monkeypatch.undo()
+    assert run_job(rt, "weekly", at).outcome == "ok"
+    assert run_job(rt, "weekly", at + timedelta(days=2)).outcome == "skipped"  # same week
+    assert run_job(rt, "weekly", at, force=True).outcome == "ok"
+    assert runs(factory)["weekly:2023-W44"].attempts == 3
+
+
+def test_a_run_left_running_by_a_dead_process_is_taken_over_only_when_stale(setup) -> None:
+    factory, settings, _ = setup
+    at = datetime(2023, 10, 30, 9, 0)
+    from monitor.scheduler import runlog
+
+    claim = runlog.claim(factory, "weekly:2023-W44", "weekly", at, runner="gone:1", trigger="scheduler",
+                         stale_after=timedelta(minutes=180))
+    assert claim.run
+    rt = Runtime(factory, settings)
+    assert run_job(rt, "weekly", at).outcome == "skipped"  # it may still be running
+    assert run_job(rt, "weekly", at, force=True).outcome == "skipped"  # not even forced
+    with factory() as session:
+        session.get(RunLog, claim.row.id).started_at -= timedelta(hours=4)
+        session.commit()
+    assert run_job(rt, "weekly", at).outcome == "ok"
+
+
+# --- the inbox ---------------------------------------------------------------------------------------------
+
+def submission_count(factory) -> int:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(Submission))
+
+
+def test_the_inbox_moves_good_and_bad_files_and_takes_nothing_twice(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    settings = settings_for(tmp_path)
+    inbox = tmp_path / "inbox"
+    (inbox / "官塘镇").mkdir(parents=True)
+    good = town_workbook(inbox / "磷溪镇_2023年10月.xlsx", "磷溪镇", "2023-10", LX_ROWS)
+    (inbox / "磷溪镇10月(再次发送).xlsx").write_bytes(good.read_bytes())  # the same file under another name
+    town_workbook(inbox / "官塘镇" / "官塘镇_2023年10月.xlsx", "官塘镇", "2023-10",
+                  [project("XQ2023-GT-001", "官塘村道路", 200, 190)])
+    (inbox / "意溪镇10月.xlsx").write_bytes(b"this is not a workbook")
+    (inbox / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "~$磷溪镇_2023年10月.xlsx").write_bytes(b"lock")  # Excel's lock file while a person has it open
+    (inbox / "正在复制.xlsx.part").write_bytes(b"half")
+    outside = tmp_path / "elsewhere.xlsx"
+    outside.write_bytes(good.read_bytes())
+    (inbox / "link.xlsx").symlink_to(outside)
+    rt = Runtime(factory, settings)
+    at = datetime(2023, 11, 3, 10, 20)
+
+    result = run_job(rt, "inbox", at)
+
+    assert result.outcome == "ok", result.error
+    day = tmp_path / "processed" / "2023-11-03"
+    assert sorted(p.relative_to(day).as_posix() for p in day.rglob("*.xlsx")) == [
+        "官塘镇/官塘镇_2023年10月.xlsx", "磷溪镇10月(再次发送).xlsx", "磷溪镇_2023年10月.xlsx"]
+    rejected = tmp_path / "rejected"
+    names = sorted(p.name for p in rejected.iterdir())
+    assert "意溪镇10月.xlsx" in names and "说明.pdf" in names
+    assert any("问题清单" in n for n in names)  # beside the refused workbook
+    left = sorted(p.name for p in inbox.rglob("*") if p.is_file() or p.is_symlink())
+    assert left == ["link.xlsx", "~$磷溪镇_2023年10月.xlsx", "正在复制.xlsx.part"]
+    assert outside.is_file()  # the link was not followed, its target not moved
+    assert any(str(inbox / "link.xlsx") == p for p in result.outputs["ignored"])
+    with factory() as session:
+        subs = session.scalars(select(Submission).order_by(Submission.id)).all()
+        accepted = [s for s in subs if s.status == "accepted"]
+        assert len(accepted) == 2 and {s.received_at for s in accepted} == {at}
+    count = submission_count(factory)
+
+    again = run_job(rt, "inbox", at + timedelta(minutes=10))
+    assert again.outcome == "idle" and submission_count(factory) == count
+
+
+def test_a_file_loaded_but_not_moved_before_a_crash_is_moved_next_time_not_loaded_twice(
+        db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    settings = settings_for(tmp_path)
+    (tmp_path / "inbox").mkdir()
+    path = town_workbook(tmp_path / "inbox" / "磷溪镇_2023年10月.xlsx", "磷溪镇", "2023-10", LX_ROWS)
+    ingest_paths(factory, [path], settings, IngestOptions(received_at=datetime(2023, 11, 3, 10, 20)))
+    count = submission_count(factory)
+    result = run_job(Runtime(factory, settings), "inbox", datetime(2023, 11, 3, 10, 30))
+    assert result.outcome == "ok" and submission_count(factory) == count
+    assert (tmp_path / "processed" / "2023-11-03" / path.name).is_file() and not path.exists()
+
+
+def test_a_file_still_being_copied_waits(sqlite_url: str, tmp_path: Path) -> None:
+    factory = open_database(sqlite_url)
+    settings = settings_for(tmp_path, **{"schedule.inbox_settle_seconds": 3600})
+    (tmp_path / "inbox").mkdir()
+    town_workbook(tmp_path / "inbox" / "磷溪镇_2023年10月.xlsx", "磷溪镇", "2023-10", LX_ROWS)
+    assert run_job(Runtime(factory, settings), "inbox").outcome == "idle"
+    assert (tmp_path / "inbox" / "磷溪镇_2023年10月.xlsx").is_file() and submission_count(factory) == 0
