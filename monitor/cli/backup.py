@@ -1,0 +1,88 @@
+"""`fundmon backup` and `fundmon restore`: an online copy of the SQLite database, and putting one back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from monitor.cli.common import App, pass_app
+
+if TYPE_CHECKING:
+    from monitor.backup import DbSummary
+
+#: show a progress line only for databases bigger than this many pages (64 MiB of 4 KiB pages)
+BIG = 16_384
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@pass_app
+def backup(app: App, path: Path, force: bool) -> None:
+    """Copy the SQLite database to PATH, safely while fundmon is running.
+
+    PATH is a file, or a folder that gets fundmon-YYYYMMDD-HHMMSS.db. The copy is checked (integrity,
+    schema version) before it gets its name. On PostgreSQL use pg_dump (README, "Backups").
+
+    \b
+    Examples:
+      fundmon backup /mnt/usb/
+      fundmon --db sqlite:///D:/fundmon/fundmon.db backup D:/备份/fundmon-11月.db --force
+    """
+    from monitor.backup import backup_database
+
+    result = backup_database(app.db_url, path, force=force, progress=_progress_line)
+    click.echo(f"Backed up to {result.target}: {_describe(result.copy)}; integrity ok.")
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--wait", type=click.FloatRange(min=0), default=60, show_default=True, metavar="SECONDS",
+              help="Seconds to wait for a running ingest to finish writing.")
+@pass_app
+def restore(app: App, path: Path, yes: bool, wait: float) -> None:
+    """Replace the SQLite database by the backup at PATH (made by fundmon backup).
+
+    Shows what will be replaced and asks first. The current database is saved beside it as
+    <db>.before-restore-YYYYMMDD-HHMMSS.db; a backup from an older fundmon is upgraded after the restore;
+    one from a newer fundmon is refused. Declining changes nothing (exit 1).
+
+    \b
+    Examples:
+      fundmon restore /mnt/usb/fundmon-20231105-093000.db
+      fundmon restore backups/fundmon-20231105-093000.db --yes
+    """
+    from monitor.backup import plan_restore, restore_database
+
+    plan = plan_restore(app.db_url, path)
+    click.echo(f"Database: {plan.database}\n  now:    "
+               + (_describe(plan.current) if plan.current else "does not exist yet"))
+    click.echo(f"  backup: {_describe(plan.backup)} ({plan.backup.path})")
+    if plan.before:
+        click.echo(f"The current database is first saved as {plan.before}.")
+    if plan.upgrade:
+        click.echo(f"The backup's schema {plan.backup.revision} is upgraded to {plan.head} afterwards.")
+    if not yes and not click.confirm("Replace the database by the backup?", default=False):
+        click.echo("Nothing restored; the database is unchanged.", err=True)
+        click.get_current_context().exit(1)
+    result = restore_database(plan, wait=wait, progress=_progress_line, notify=lambda m: click.echo(m, err=True),
+                              waiting=lambda: click.echo("Waiting for another process to finish writing…",
+                                                         err=True))
+    saved = f" The previous database is in {result.before}." if result.before else ""
+    click.echo(f"Restored {plan.database} from {plan.backup.path} (schema {result.revision}).{saved}")
+
+
+def _describe(summary: DbSummary) -> str:
+    if summary.revision is None:
+        return f"{summary.size / 1e6:.1f} MB, not a fundmon database"
+    last = summary.last_received.strftime("%Y-%m-%d %H:%M") if summary.last_received else "none"
+    return (f"{summary.size / 1e6:.1f} MB, schema {summary.revision}, {summary.submissions} submissions, "
+            f"last received {last}")
+
+
+def _progress_line(done: int, total: int) -> None:
+    if total > BIG:
+        click.echo(f"\r{done * 100 // total:3d}% of {total:,} pages", nl=done == total, err=True)
