@@ -304,3 +304,27 @@ def test_a_file_still_being_copied_waits(sqlite_url: str, tmp_path: Path) -> Non
     town_workbook(tmp_path / "inbox" / "磷溪镇_2023年10月.xlsx", "磷溪镇", "2023-10", LX_ROWS)
     assert run_job(Runtime(factory, settings), "inbox").outcome == "idle"
     assert (tmp_path / "inbox" / "磷溪镇_2023年10月.xlsx").is_file() and submission_count(factory) == 0
+
+
+def test_a_database_outage_is_waited_out_not_fatal(setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.scheduler.lease import Lease
+
+    factory, settings, _ = setup
+    real = Lease.try_acquire
+    calls = {"n": 0}
+
+    def flaky(self: Lease) -> bool:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+        return real(self)
+
+    monkeypatch.setattr(Lease, "try_acquire", flaky)
+    states: list[str] = []
+    running = Running(Runtime(factory, settings))
+    running.rhythm.on_state = lambda state, detail: states.append(state)
+    with running as rhythm:
+        wait_for(lambda: rhythm.state == "leading", timeout=20)
+    assert states == ["waiting", "leading", "stopped"]

@@ -67,7 +67,7 @@ def restore(app: App, path: Path, yes: bool, wait: float) -> None:
         click.echo(f"The backup's schema {plan.backup.revision} is upgraded to {plan.head} afterwards.")
     if not yes and not click.confirm("Replace the database by the backup?", default=False):
         click.echo("Nothing restored; the database is unchanged.", err=True)
-        click.get_current_context().exit(1)
+        return  # the person's choice, not an error
     result = restore_database(plan, wait=wait, progress=_progress_line, notify=lambda m: click.echo(m, err=True),
                               waiting=lambda: click.echo("Waiting for another process to finish writing…",
                                                          err=True))

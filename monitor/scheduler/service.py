@@ -20,6 +20,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import DBAPIError
 
 from monitor.scheduler.jobs import Runtime, run_job
 from monitor.scheduler.lease import Lease, current
@@ -100,7 +101,8 @@ def install_jobs(scheduler: BackgroundScheduler, settings: Settings) -> None:
 
 
 class Rhythm:
-    """Lead or wait: ``run(stop)`` returns when ``stop`` is set. ``state`` is standby, leading or stopped."""
+    """Lead or wait: ``run(stop)`` returns when ``stop`` is set. ``state`` is standby, leading, waiting (the
+    database is unreachable) or stopped."""
 
     def __init__(self, rt: Runtime, *, lease_seconds: float | None = None, poll_seconds: float | None = None,
                  on_state: Callable[[str, str], None] | None = None) -> None:
@@ -122,10 +124,15 @@ class Rhythm:
     def run(self, stop: threading.Event) -> None:
         try:
             while not stop.is_set() and not self._abandon.is_set():
-                if self.lease.try_acquire():
-                    self._lead(stop)
-                else:
-                    self._set("standby", self._holder_text())
+                try:
+                    if self.lease.try_acquire():
+                        self._lead(stop)
+                    else:
+                        self._set("standby", self._holder_text())
+                        stop.wait(self.poll)
+                except DBAPIError as exc:  # the database restarted or the network dropped: keep trying
+                    self._set("waiting", f"database unreachable ({' '.join(str(exc.orig).split())[:200]}); "
+                                         f"retrying every {self.poll:g} s")
                     stop.wait(self.poll)
         finally:
             self._set("stopped", "scheduler stopped")
@@ -166,7 +173,10 @@ class Rhythm:
             if _ACTIVE is self.rt:
                 _ACTIVE = None
             if released:
-                self.lease.release()
+                try:
+                    self.lease.release()
+                except DBAPIError:  # unreachable: the lease simply expires
+                    log.warning("could not release the scheduler lease; it expires by itself")
 
     def abandon(self) -> None:
         """Stop scheduling without releasing the lease — what a killed process leaves (tests use it)."""
