@@ -1,0 +1,245 @@
+"""fundmon at province scale: ingest, status, dispatch, letters and review, each against the simplest honest baseline.
+
+    python benchmarks/run.py                       # the province: 1,127 towns × 20 projects × 12 months
+    python benchmarks/run.py --towns 50 --months 3 # smaller
+
+Generates the towns' files once (cached under --work), then runs every step in its own process (so no step
+warms another's caches), prints a table with the machine's description and ends with one machine-readable
+line per figure. Times are wall-clock seconds of the step's work (start-up and imports excluded, shown
+apart); ratios compare two steps of this one run. Peak memory is the step process's maximum resident set
+plus that of its largest child process. With FUNDMON_TEST_PG set, month 1 is also ingested into a fresh
+PostgreSQL database. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+from machine import describe  # noqa: E402
+
+TARGETS = {"ingest_vs_calamine": 2.5, "status_vs_select": 3.0, "dispatch_vs_dump": 2.0, "peak_mb": 500.0,
+           "weekly_province_s": 60.0}
+
+
+@dataclass
+class Run:
+    """One step's result: the work's seconds (median of repeats), the process's, and peak memory."""
+
+    name: str
+    seconds: float
+    process_seconds: float
+    peak_mb: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def run_step(name: str, args: dict[str, Any], repeat: int = 1) -> Run:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(HERE / "steps.py"), name, json.dumps(args, ensure_ascii=False)],
+                              capture_output=True, text=True, cwd=args.get("cwd"))
+        wall = time.perf_counter() - start
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if proc.returncode != 0 or line is None:
+            sys.exit(f"step {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+        if args.get("profile"):
+            print(proc.stderr, file=sys.stderr)
+        info = json.loads(line[len("RESULT "):])
+        runs.append(Run(name, info["seconds"], wall, (info["maxrss_kb"] + info["children_maxrss_kb"]) / 1024, info))
+    return Run(name, statistics.median(r.seconds for r in runs), statistics.median(r.process_seconds for r in runs),
+               max(r.peak_mb for r in runs), runs[-1].info)
+
+
+def prepare_data(a: argparse.Namespace) -> Path:
+    """The generated province, reused while its parameters are the same."""
+    from sample_data.scale import Spec, generate
+
+    spec = Spec(a.towns, a.projects, a.months, a.year, a.seed)
+    data = a.work / f"data-{a.towns}t-{a.projects}p-{a.months}m-{a.year}-{a.seed}"
+    stamp = data / ".complete"
+    if not stamp.is_file():
+        shutil.rmtree(data, ignore_errors=True)
+        start = time.perf_counter()
+        print(f"generating {a.towns} towns × {a.projects} projects × {a.months} months into {data} …", flush=True)
+        generate(spec, data, jobs=a.jobs)
+        stamp.write_text(repr(spec))
+        print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+    return data
+
+
+def month_folder(data: Path, year: int, month: int) -> Path:
+    return data / f"{year}-{month:02d}"
+
+
+def deadline_after(period: str) -> str:
+    """The day the weekly job reports on: the day after the month's reporting deadline."""
+    from monitor.periods import deadline
+
+    return (deadline(period, day=5, holidays=set(), workdays=set()) + timedelta(days=1)).isoformat()
+
+
+def pg_ingest(base: dict[str, Any]) -> Run | None:
+    """Month 1 into a fresh PostgreSQL database of its own (dropped afterwards)."""
+    url = os.environ.get("FUNDMON_TEST_PG")
+    if not url:
+        return None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"fundmon_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        db = make_url(url).set(database=name).render_as_string(hide_password=False)
+        return run_step("ingest", {**base, "db": db, "findings_dir": base["findings_dir"] + "-pg"})
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(a: argparse.Namespace, data: Path, out: Path) -> dict[str, Any]:
+    period = f"{a.year}-{a.months:02d}"
+    day = deadline_after(period)
+    first, last = month_folder(data, a.year, 1), month_folder(data, a.year, a.months)
+    base = {"towns_file": str(data / "towns.txt"), "findings_dir": str(out / "问题清单"), "profile": a.profile}
+    db = f"sqlite:///{out / 'province.db'}"
+    r: dict[str, Any] = {"period": period, "day": day}
+    r["calamine"] = run_step("calamine", {"folder": str(first)}, a.repeat)
+    r["openpyxl"] = run_step("openpyxl", {"folder": str(first), "sample": a.openpyxl_sample})
+
+    def month(m: int) -> dict[str, Any]:  # the files arrive on the 3rd of the next month
+        return {**base, "folder": str(month_folder(data, a.year, m)), "received": f"{a.year + m // 12}-{m % 12 + 1:02d}-03T10:00:00"}
+
+    fresh = [run_step("ingest", {**month(1), "db": f"sqlite:///{out / f'fresh-{i}.db'}"}) for i in range(a.repeat - 1)]
+    r["ingest"] = run_step("ingest", {**month(1), "db": db})
+    if fresh:
+        r["ingest"].seconds = statistics.median([x.seconds for x in fresh] + [r["ingest"].seconds])
+    setup = [run_step("ingest", {**month(m), "db": db}) for m in range(2, a.months + 1)]
+    r["setup_seconds"] = sum(x.process_seconds for x in setup[:-1])
+    r["ingest_last"] = setup[-1] if setup else None
+    r["calamine_last"] = run_step("calamine", {"folder": str(last)}, a.repeat) if setup else None
+    r["status"] = run_step("status", {**base, "db": db, "period": period, "day": day}, a.repeat)
+    r["select"] = run_step("select", {"db": db, "period": period}, a.repeat)
+    r["letters"] = run_step("letters", {**base, "db": db, "day": day, "out": str(out)})
+    r["dispatch"] = run_step("dispatch", {**base, "db": db, "day": day, "out": str(out)}, a.repeat)
+    r["dump"] = run_step("dump", {"xlsx": r["dispatch"].info["xlsx"], "out": str(out / "dump.xlsx")}, a.repeat)
+    r["review"] = None if a.no_review else run_step("review", {**base, "db": db, "period": period, "day": day,
+                                                               "out": str(out)})
+    r["pg"] = pg_ingest(month(1))
+    return r
+
+
+def figures(r: dict[str, Any]) -> dict[str, float]:
+    weekly_ingest = r["ingest_last"] or r["ingest"]
+    steps = [x for x in r.values() if isinstance(x, Run)]
+    return {
+        "ingest_vs_calamine": r["ingest"].seconds / r["calamine"].seconds,
+        "ingest_vs_openpyxl": r["ingest"].seconds / r["openpyxl"].seconds,
+        "status_vs_select": r["status"].seconds / r["select"].seconds,
+        "dispatch_vs_dump": r["dispatch"].seconds / r["dump"].seconds,
+        "peak_mb": max(x.peak_mb for x in steps),
+        "weekly_province_s": sum(x.process_seconds for x in (weekly_ingest, r["status"], r["dispatch"], r["letters"])),
+    }
+
+
+def table(a: argparse.Namespace, r: dict[str, Any], f: dict[str, float]) -> list[str]:
+    n = r["ingest"].info["files"]
+    op = r["openpyxl"].info
+    scaled = (f" (measured on {op['measured_files']} of {op['files']} files, scaled per file)"
+              if op["measured_files"] < op["files"] else "")
+    lines = ["| step | work s | process s | peak MB | against | baseline s | ratio | target |",
+             "|---|---:|---:|---:|---|---:|---:|---|"]
+
+    def row(label: str, run: Run | None, base: Run | None = None, against: str = "", target: str = "") -> None:
+        if run is None:
+            return
+        ratio = f"{run.seconds / base.seconds:.2f}×" if base else ""
+        bs = f"{base.seconds:.2f}" if base else ""
+        lines.append(f"| {label} | {run.seconds:.2f} | {run.process_seconds:.2f} | {run.peak_mb:.0f} | {against} | "
+                     f"{bs} | {ratio} | {target} |")
+
+    ing = r["ingest"].info
+    row(f"ingest month 1: {n} files, {ing['rows']} rows, fresh SQLite", r["ingest"], r["calamine"],
+        "bare python-calamine parse", "≤ 2.5×")
+    row("″", r["ingest"], r["openpyxl"], "pandas.read_excel(openpyxl) loop" + scaled, "(≈ 25× slower)")
+    if r["ingest_last"]:
+        row(f"ingest month {a.months} (with {a.months - 1} months of history)", r["ingest_last"], r["calamine_last"],
+            "bare python-calamine parse")
+    st = r["status"].info
+    row(f"status {r['period']}: {st['projects']} projects, {r['select'].info['rows']} report rows", r["status"],
+        r["select"], "plain SELECT into a DataFrame", "≤ 3×")
+    row(f"dispatch pack (调度表.xlsx + 调度通报.docx), {r['dump'].info['cells']} cells", r["dispatch"], r["dump"],
+        "bare XlsxWriter dump of the same cells", "≤ 2×")
+    row(f"letters: {r['letters'].info['letters']} letters", r["letters"])
+    row(f"review pack: {r['review'].info['charts'] if r['review'] else 0} charts", r["review"])
+    row("ingest month 1 into PostgreSQL", r["pg"], r["calamine"], "bare python-calamine parse")
+    lines += ["", f"- weekly job (ingest month {a.months if r['ingest_last'] else 1} + status + dispatch + letters, "
+              f"process seconds): **{f['weekly_province_s']:.1f} s** (target ≤ 60 s)",
+              f"- peak memory of any step: **{f['peak_mb']:.0f} MB** (target ≤ 500 MB)",
+              f"- setup not in the table: {max(a.months - 2, 0)} more months ingested in {r['setup_seconds']:.1f} s",
+              f"- problem lists (问题清单) written after ingest month 1: {ing.get('problem_lists')} in "
+              f"{ing['problem_lists_seconds']:.2f} s (not in the ingest figure)",
+              f"- repeats: {a.repeat} (medians); report day {r['day']}"]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Example: python benchmarks/run.py "
+                                "--towns 50 --months 3")
+    p.add_argument("--towns", type=int, default=1127, help="towns [%(default)s: the province]")
+    p.add_argument("--months", type=int, default=12, help="months of the year, from January [%(default)s]")
+    p.add_argument("--projects", type=int, default=20, help="projects per town [%(default)s]")
+    p.add_argument("--year", type=int, default=2024, help=argparse.SUPPRESS)
+    p.add_argument("--seed", type=int, default=2024, help="seed of the generated data [%(default)s]")
+    p.add_argument("--work", type=Path, default=Path("/tmp/fundmon-bench"), help="data cache and run folder")
+    p.add_argument("--jobs", type=int, default=2, help="processes generating the data [%(default)s]")
+    p.add_argument("--repeat", type=int, default=1, help="repeat the timed pairs, take medians [%(default)s]")
+    p.add_argument("--openpyxl-sample", type=int, default=200, help="files read with openpyxl (scaled per file)")
+    p.add_argument("--no-review", action="store_true", help="skip the review pack (matplotlib)")
+    p.add_argument("--profile", action="store_true", help="cProfile every step (to stderr); slows it down")
+    p.add_argument("--keep", action="store_true", help="keep the run folder (databases and outputs)")
+    a = p.parse_args(argv)
+    if not 1 <= a.months <= 12 or a.towns < 1 or a.repeat < 1:
+        p.error("need 1 ≤ --months ≤ 12, --towns ≥ 1, --repeat ≥ 1")
+    a.work.mkdir(parents=True, exist_ok=True)
+    data = prepare_data(a)
+    out = a.work / f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    out.mkdir()
+    machine = describe()
+    try:
+        r = measure(a, data, out)
+    finally:
+        if not a.keep:
+            shutil.rmtree(out, ignore_errors=True)
+    f = figures(r)
+    print(f"\nfundmon benchmark: {a.towns} towns × {a.projects} projects × {a.months} months\n")
+    for label, value in machine:
+        print(f"- {label}: {value}")
+    print()
+    print("\n".join(table(a, r, f)))
+    print()
+    for key, value in f.items():
+        print(f"{key}={value:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

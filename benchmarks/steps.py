@@ -1,0 +1,175 @@
+"""One benchmark step in its own process: ``python benchmarks/steps.py STEP '<json args>'``.
+
+Each step imports what it needs, then times only its work and prints one JSON line: ``seconds`` (the work),
+``import_seconds`` (start-up, not in the ratios) and the peak resident memory of this process and of its
+own child processes (``resource.getrusage``; a pool's workers are children). run.py starts every step,
+so nothing a step imports or caches helps the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+STARTED = time.perf_counter()
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # the baselines, and the checkout this script is in
+
+STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def step(func: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    STEPS[func.__name__] = func
+    return func
+
+
+def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = work()
+    return time.perf_counter() - start, value
+
+
+def _files(folder: str, limit: int | None = None) -> list[Path]:
+    found = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".xlsx", ".xls", ".csv"))
+    return found[:limit] if limit else found
+
+
+def _settings(a: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from monitor.settings import load_settings
+
+    towns = Path(a["towns_file"]).read_text("utf-8").split() if a.get("towns_file") else []
+    return load_settings(None, {"towns.expected": towns})
+
+
+def _factory(url: str):  # type: ignore[no-untyped-def]
+    from monitor.db import open_database
+
+    return open_database(url)
+
+
+@step
+def calamine(a: dict[str, Any]) -> dict[str, Any]:
+    from baseline_calamine import parse_all
+
+    files = _files(a["folder"])
+    seconds, cells = _timed(lambda: parse_all(files))
+    return {"seconds": seconds, "files": len(files), "cells": cells}
+
+
+@step
+def openpyxl(a: dict[str, Any]) -> dict[str, Any]:
+    from baseline_openpyxl import read_all
+
+    every = _files(a["folder"])
+    files = every[::max(1, len(every) // a["sample"])] if a.get("sample") and a["sample"] < len(every) else every
+    seconds, cells = _timed(lambda: read_all(files))
+    # a subset is scaled per file to the whole month
+    return {"seconds": seconds * len(every) / len(files), "measured_files": len(files), "files": len(every),
+            "measured_seconds": seconds, "cells": cells}
+
+
+@step
+def ingest(a: dict[str, Any]) -> dict[str, Any]:
+    from etl.pipeline import IngestOptions, ingest_paths
+    from monitor.cli.render import write_problem_lists
+
+    settings = _settings(a)
+    factory = _factory(a["db"])
+    options = IngestOptions(received_at=datetime.fromisoformat(a["received"]))
+    seconds, report = _timed(lambda: ingest_paths(factory, [Path(a["folder"])], settings, options))
+    lists_seconds, written = _timed(lambda: write_problem_lists(report, Path(a["findings_dir"])))
+    results = report.results
+    return {"seconds": seconds, "files": len(results), "problem_lists_seconds": lists_seconds,
+            "problem_lists": len(written) if hasattr(written, "__len__") else None,
+            "accepted": sum(r.outcome.outcome == "accepted" for r in results),
+            "rows": sum(r.outcome.rows_accepted for r in results),
+            "rejected_rows": sum(r.outcome.rows_rejected for r in results)}
+
+
+@step
+def status(a: dict[str, Any]) -> dict[str, Any]:
+    from monitor.status import build_status
+
+    settings = _settings(a)
+    factory = _factory(a["db"])
+    with factory() as session:
+        seconds, result = _timed(lambda: build_status(session, settings, a["period"], date.fromisoformat(a["day"])))
+    return {"seconds": seconds, "projects": len(result["projects"]), "towns": len(result["towns"]),
+            "red": sum(p["light"] == "red" for p in result["projects"])}
+
+
+@step
+def select(a: dict[str, Any]) -> dict[str, Any]:
+    from baseline_select import select_rows
+
+    seconds, frame = _timed(lambda: select_rows(a["db"], a["period"]))
+    return {"seconds": seconds, "rows": len(frame)}
+
+
+@step
+def letters(a: dict[str, Any]) -> dict[str, Any]:
+    from reports.letters import run_letters
+
+    settings = _settings(a)
+    factory = _factory(a["db"])
+    seconds, result = _timed(lambda: run_letters(factory, settings, date.fromisoformat(a["day"]), Path(a["out"])))
+    return {"seconds": seconds, "letters": len(result.letters), "folder": str(result.folder)}
+
+
+@step
+def dispatch(a: dict[str, Any]) -> dict[str, Any]:
+    from reports.dispatch import run_dispatch
+
+    settings = _settings(a)
+    factory = _factory(a["db"])
+    seconds, result = _timed(lambda: run_dispatch(factory, settings, date.fromisoformat(a["day"]), Path(a["out"])))
+    return {"seconds": seconds, "xlsx": str(result.paths[0]), "week": result.week}
+
+
+@step
+def dump(a: dict[str, Any]) -> dict[str, Any]:
+    from baseline_dump import cells_of
+    from baseline_dump import dump as write
+
+    sheets = cells_of(Path(a["xlsx"]))
+    seconds, cells = _timed(lambda: write(sheets, Path(a["out"])))
+    return {"seconds": seconds, "cells": cells, "sheets": len(sheets)}
+
+
+@step
+def review(a: dict[str, Any]) -> dict[str, Any]:
+    from reports.review_pack import run_review
+
+    settings = _settings(a)
+    factory = _factory(a["db"])
+    seconds, result = _timed(lambda: run_review(factory, settings, a["period"], date.fromisoformat(a["day"]),
+                                                Path(a["out"])))
+    return {"seconds": seconds, "charts": len(result.charts)}
+
+
+def main() -> None:
+    name, args = sys.argv[1], json.loads(sys.argv[2])
+    imported = time.perf_counter() - STARTED
+    if args.get("profile"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(STEPS[name], args)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+    else:
+        result = STEPS[name](args)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result.update(import_seconds=imported, maxrss_kb=own, children_maxrss_kb=children)
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
