@@ -59,6 +59,7 @@ def schedule(ctx: click.Context) -> None:
     app = ctx.ensure_object(App)
     rt = _runtime(app)
     _log_to_terminal(app.settings["reporting.timezone"], logging.DEBUG if app.debug else logging.INFO)
+    _make_folders(app)
     stop = threading.Event()
     for name in ("SIGINT", "SIGTERM", "SIGBREAK"):  # SIGBREAK: Ctrl-Break in a Windows console
         if hasattr(signal, name):
@@ -66,6 +67,19 @@ def schedule(ctx: click.Context) -> None:
     click.echo(f"fundmon schedule on {app.db_url} as {rt.runner}; inbox {app.settings['schedule.inbox_dir']}/, "
                f"outputs {app.settings['schedule.out_dir']}/. Ctrl-C stops.", err=True)
     Rhythm(rt, on_state=lambda state, detail: click.echo(f"[{state}] {detail}", err=True)).run(stop)
+
+
+def _make_folders(app: App) -> None:
+    """The inbox and the outputs folder exist from the start, so the clerk sees where files go."""
+    from pathlib import Path
+
+    from monitor.errors import UsageError
+
+    for key in ("schedule.inbox_dir", "schedule.out_dir"):
+        try:
+            Path(app.settings[key]).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{key}: cannot create {app.settings[key]}: {exc.strerror or exc}") from exc
 
 
 @schedule.command("list")

@@ -82,8 +82,16 @@ def run_job(rt: Runtime, job: str, at: datetime | None = None, *, trigger: str =
         runlog.finish(rt.factory, key, outcome="failed", outputs=None, error=error)
         return RunResult(key, job, "failed", error=error)
     runlog.finish(rt.factory, key, outcome="ok", outputs=outputs)
-    log.info("%s: done", key)
+    log.info("%s: done — %s", key, summary(outputs))
     return RunResult(key, job, "ok", outputs)
+
+
+def summary(outputs: dict[str, Any]) -> str:
+    """One line for the log: what a run took in and wrote."""
+    inbox = outputs.get("inbox", outputs)
+    parts = [f"{len(inbox.get(k, []))} {k}" for k in ("processed", "rejected") if inbox.get(k)]
+    parts += [f"{k} {len(outputs[k])} files" for k in ("dispatch", "review", "letters") if outputs.get(k)]
+    return ", ".join(parts) or "nothing new"
 
 
 def _inbox(rt: Runtime, at: datetime) -> dict[str, Any]:
