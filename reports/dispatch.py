@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.history import received_by
+from monitor.breakdown import MoneySources, money_sources
 from monitor.letters import RegisterRow, register_rows
 from monitor.money import rate
-from monitor.periods import iso_week, period_end, split_period
+from monitor.periods import iso_week, period_end
 from monitor.rules.flags import FLAG_LABELS
 from monitor.rules.lights import light
 from monitor.settings import Settings
 from monitor.snapshots import Changes, compare_snapshots, fen, make_snapshot, previous_snapshot, save_snapshot
-from monitor.status import build_status, default_period, due_date, periods_with_data, rule_settings
-from monitor.submissions import list_submissions
+from monitor.status import build_status, default_period, due_date, rule_settings
+from reports.dispatch_reporting import (
+    READABLE,
+    REPORT_STATES,
+    TownReporting,
+    received_datetime,
+    submissions_as_of,
+    town_reporting,
+)
 from reports.files import remove_partial_files, write_atomically
 
 DISPATCH_XLSX = "调度表.xlsx"
 DISPATCH_DOCX = "调度通报.docx"
 LIGHT_ORDER: dict[str | None, int] = {"red": 0, "yellow": 1, "green": 2, None: 3}
-#: a town's report for a month: 按时 / 逾期 / 时间不详 / 未报送 / 未到截止日期
-REPORT_STATES: dict[str, str] = {"on-time": "按时报送", "late": "逾期报送", "unknown": "已报送（时间不详）",
-                                 "missing": "未报送", "pending": "未到截止日期"}
 _FOUR = Decimal("0.0001")
-#: a file that holds a town's figures (the first of a month or a correction); rejected and withdrawn ones do not
-READABLE = ("accepted", "superseded")
 
 
 @dataclass(frozen=True)
@@ -48,27 +50,6 @@ class Totals:
     red: int
     yellow: int
     green: int
-
-
-@dataclass(frozen=True)
-class TownReporting:
-    """报送情况 of one town: the dispatch's month, the year so far, and its latest file."""
-
-    town: str
-    state: str  # a key of REPORT_STATES
-    received_at: datetime | None  # first receipt of the month's report
-    versions: int  # readable files for the month (the first and its corrections)
-    rejected_files: int
-    rows_rejected: int  # in the current version
-    since: str  # the first month counted in the year's record
-    expected: int  # months from ``since`` to the dispatch's month, past their deadline
-    received: int
-    on_time: int
-    late: int
-    missing: int
-    last_received: datetime | None
-    last_period: str | None
-    last_file: str | None
 
 
 @dataclass(frozen=True)
@@ -105,6 +86,15 @@ class Dispatch:
     #: the month 报送情况 covers: the data's month, or with no data yet the month of the files that were all
     #: rejected (so a town whose only file was turned back is still named)
     reporting_period: str | None = None
+    sources: MoneySources | None = None  # 资金来源进度: the rated projects' money by fund year, batch, level
+    #: a town's slice (reports.dispatch_slice): only that town's rows; ranks stay the district's
+    town: str | None = None
+    ranked: int = 0  # towns ranked district-wide (a slice's 全区第N名 is out of these)
+
+    @property
+    def scope(self) -> str:
+        """Whose figures these are: 全区, or the slice's town."""
+        return self.town or "全区"
 
     @property
     def period(self) -> str | None:
@@ -153,55 +143,19 @@ def build_dispatch(session: Session, settings: Settings, day: date) -> Dispatch:
     order = {t["town"]: n for n, t in enumerate(towns)}
     projects = sorted(status["projects"], key=lambda p: (order.get(p["town"], len(order)), *_project_severity(p)))
     reporting_period = period or _rejected_period(submissions, settings, day)
+    sources = money_sources(session, settings, period, day) if period else None
     # no figures yet: the expected towns, and (in town_reporting) any town whose files were turned back
     listed = [t["town"] for t in towns] or list(settings.expected_towns)
     return Dispatch(
         day=day, week=week, district=settings["district.name"], bureau=settings["district.bureau"],
-        status=status, totals=district_totals(status, settings), towns=towns, projects=projects,
+        status=status, totals=district_totals(status, settings, sources), towns=towns, projects=projects,
         flags=flag_lines(projects, towns),
         reporting=town_reporting(session, settings, reporting_period, listed, submissions, day),
         due=due_date(reporting_period, settings) if reporting_period else None,
         changes=compare_snapshots(previous, snapshot) if previous is not None else None, snapshot=snapshot,
-        letters=register_rows(session, day, until=day), reporting_period=reporting_period)
-
-
-def received_datetime(s: Mapping[str, Any]) -> datetime | None:
-    """A listed submission's receipt time (``list_submissions`` gives it as ISO text)."""
-    value = s.get("received_at")
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def submissions_as_of(session: Session, settings: Settings, day: date) -> list[dict[str, Any]]:
-    """Every file received by the end of ``day``, as things stood then.
-
-    A correction received later did not exist yet: per town and month the version in force is the one in
-    force now if it was received by then, else the newest readable one received by then (as the status
-    judges it). Each file also says whether it was a correction (``correction``): an earlier readable file
-    for the same town and month had been received before it (so its lateness is not the month's).
-    """
-    cutoff = received_by(day)
-    assert cutoff is not None
-    seen = [dict(s) for s in list_submissions(session, settings)
-            if (received := received_datetime(s)) is not None and received < cutoff]
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for s in seen:
-        s["correction"] = False
-        if s["status"] in READABLE and s["town"] and s["period"]:
-            groups.setdefault((s["town"], s["period"]), []).append(s)
-    for versions in groups.values():
-        versions.sort(key=lambda s: (received_datetime(s), s["id"]))
-        in_force = max(versions, key=lambda s: (s["status"] == "accepted", received_datetime(s), s["id"]))
-        for n, s in enumerate(versions):
-            s["correction"] = n > 0
-            s["status"] = "accepted" if s is in_force else "superseded"
-    for s in seen:  # a file turned back after the month was reported was a failed correction
-        if s["status"] == "rejected" and s["town"] and s["period"]:
-            first = groups.get((s["town"], s["period"]), [])
-            s["correction"] = bool(first) and (received_datetime(first[0]), first[0]["id"]) < (
-                received_datetime(s), s["id"])
-    return seen
+        letters=register_rows(session, day, until=day), reporting_period=reporting_period,
+        sources=sources,
+        ranked=sum(t["rank"] is not None for t in towns))
 
 
 def _rejected_period(submissions: Sequence[Mapping[str, Any]], settings: Settings, day: date) -> str | None:
@@ -215,14 +169,18 @@ def _project_severity(p: Mapping[str, Any]) -> tuple[Any, ...]:
     return LIGHT_ORDER.get(p["light"], 3), -(p["gap"] or 0), p["town"], p["project_name"]
 
 
-def district_totals(status: Mapping[str, Any], settings: Settings) -> Totals:
-    """全区: the towns' sums; the benchmark is the allocation-weighted mean of the rated projects'."""
+def district_totals(status: Mapping[str, Any], settings: Settings, sources: MoneySources | None = None) -> Totals:
+    """全区: the towns' sums; the benchmark is the allocation-weighted mean of the rated projects' — exact from
+    the money sources when given (as the review and the 资金来源进度 sheet have it), else from the status's
+    rounded project benchmarks."""
     allocated = sum(fen(t["allocated"]) or 0 for t in status["towns"])
     spent = sum(fen(t["spent"]) or 0 for t in status["towns"])
     rated = [p for p in status["projects"] if p["spend_rate"] is not None and p["benchmark"] is not None]
     weight = sum(fen(p["allocated"]) or 0 for p in rated)
     benchmark = (sum((Decimal(fen(p["allocated"]) or 0) * Decimal(str(p["benchmark"])) for p in rated), Decimal(0))
                  / weight) if weight else None
+    if sources is not None and sources.parts:
+        benchmark = sources.total().benchmark
     spend_rate = rate(spent, allocated)
     colour, gap, _ = light(spend_rate, benchmark, spent, allocated, rule_settings(settings))
     lights = [p["light"] for p in status["projects"]]
@@ -250,67 +208,25 @@ def flag_lines(projects: Sequence[Mapping[str, Any]], towns: Sequence[Mapping[st
     return sorted(lines, key=lambda f: position.get(f.code, len(position)))
 
 
-def town_reporting(session: Session, settings: Settings, period: str | None, towns: Sequence[str],
-                   submissions: Sequence[Mapping[str, Any]], day: date) -> list[TownReporting]:
-    """Per town: the month's report and the year's record (registers are not town reports).
-
-    ``submissions`` are those received by the end of ``day`` (see :func:`submissions_as_of`); a town that
-    only sent files that were turned back is listed too, as not reported.
-    """
-    if period is None:
-        return []
-    year, _ = split_period(period)
-    months = [p for p in periods_with_data(session, day) if p.startswith(f"{year}-") and p <= period]
-    first = months[0] if months else period
-    expected = [f"{year}-{m:02d}" for m in range(int(first[5:]), int(period[5:]) + 1)]
-    by_town: dict[str, list[Mapping[str, Any]]] = {}
-    for s in submissions:
-        if s["town"] and s["period"]:
-            by_town.setdefault(s["town"], []).append(s)
-    names = list(towns) + sorted(t for t, subs in by_town.items()
-                                 if t not in towns and any(s["period"] == period for s in subs))
-    out = []
-    for town in names:
-        mine = by_town.get(town, [])
-        states = {p: _month_state([s for s in mine if s["period"] == p], due_date(p, settings), day)
-                  for p in expected}
-        now = [s for s in mine if s["period"] == period]
-        current = next((s for s in now if s["status"] == "accepted"), None)
-        readable = [s for s in now if s["status"] in READABLE]
-        last = max(mine, key=lambda s: (received_datetime(s), s["id"]), default=None)
-        counted = [v for v in states.values() if v != "pending"]
-        out.append(TownReporting(
-            town=town, state=states.get(period, "missing"),
-            received_at=min((received_datetime(s) for s in readable), default=None),  # type: ignore[type-var]
-            versions=len(readable), rejected_files=sum(1 for s in now if s["status"] == "rejected"),
-            rows_rejected=current["rows_rejected"] if current else 0, since=first, expected=len(counted),
-            received=sum(1 for v in counted if v != "missing"), on_time=counted.count("on-time"),
-            late=counted.count("late"), missing=counted.count("missing"),
-            last_received=received_datetime(last) if last else None, last_period=last["period"] if last else None,
-            last_file=last["file_name"] if last else None))
-    return out
-
-
-def _month_state(subs: Sequence[Mapping[str, Any]], due: date, day: date) -> str:
-    """A town's month: judged by its first readable file (a later correction does not make it late)."""
-    if not any(s["status"] == "accepted" for s in subs):
-        return "pending" if due > day else "missing"
-    readable = sorted((s for s in subs if s["status"] in READABLE), key=lambda s: (received_datetime(s), s["id"]))
-    return readable[0]["timeliness"]
-
 
 # ── the run ─────────────────────────────────────────────────────────────────────────────────────────
 
 
 def run_dispatch(session_factory: sessionmaker[Session], settings: Settings, day: date,
-                 out_dir: Path) -> DispatchResult:
+                 out_dir: Path, *, town: str | None = None) -> DispatchResult:
     """Build the week's pack, write ``dispatch-YYYY-Www/`` (each file atomically), then store the snapshot.
 
-    Rerunning the same week rewrites the same files and replaces that week's snapshot.
+    Rerunning the same week rewrites the same files and replaces that week's snapshot. With ``town``, only
+    that town's slice is written (``dispatch-YYYY-Www/<town>/``) and nothing is stored (see
+    :mod:`reports.dispatch_slice`); UsageError for a town that is not known.
     """
     from reports.dispatch_docx import write_dispatch_docx
     from reports.dispatch_xlsx import write_dispatch_xlsx
 
+    if town is not None:
+        from reports.dispatch_slice import run_town_slices
+
+        return run_town_slices(session_factory, settings, day, out_dir, [town])[0]
     with session_factory() as session:
         dispatch = build_dispatch(session, settings, day)
         folder = Path(out_dir) / f"dispatch-{dispatch.week}"
@@ -324,4 +240,5 @@ def run_dispatch(session_factory: sessionmaker[Session], settings: Settings, day
                           previous_week=dispatch.changes.previous_week if dispatch.changes else None)
 
 
-__all__ = ["DISPATCH_DOCX", "DISPATCH_XLSX", "Dispatch", "build_dispatch", "run_dispatch"]
+__all__ = ["DISPATCH_DOCX", "DISPATCH_XLSX", "READABLE", "REPORT_STATES", "Dispatch", "DispatchResult", "TownReporting",
+           "build_dispatch", "received_datetime", "run_dispatch"]

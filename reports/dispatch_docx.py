@@ -193,7 +193,7 @@ def changes_sentence(d: Dispatch) -> str:
     if c is None:
         return "本周为首次调度，自下周起通报与上周相比的变化。"
     week = c.previous_week.replace("-W", "年第") + "周"
-    parts = [f"全区新增支出{fen_wan(c.spent_added) or 0:,.2f}万元"]
+    parts = [f"{d.scope}新增支出{fen_wan(c.spent_added) or 0:,.2f}万元"]
     reds = [f"{p.town}{p.name}" for p in c.new_reds]
     parts.append(f"新增红灯{len(reds)}个（{names(reds)}）" if reds else "无新增红灯")
     worse = sum("worse" in p.kinds for p in c.projects)

@@ -12,10 +12,11 @@ from monitor.rules.flags import FLAG_LABELS
 from monitor.snapshots import CHANGE_LABELS, LIGHT_RANK, TownChange
 from reports.dispatch import REPORT_STATES, Dispatch, received_datetime
 from reports.dispatch_layout import Block, Col, SheetSpec, created, page_header, write_workbook
+from reports.dispatch_sources import sources_sheet
 from reports.dispatch_text import date_cn, fen_wan, main_problems, period_cn, points, rules_note, wan
 from reports.palette import LIGHT_COLOURS, LIGHT_LABELS
 
-SHEETS = ("调度总览", "红黄灯项目", "全部项目", "问题线索", "报送情况", "函件跟踪", "本周变化")
+SHEETS = ("调度总览", "红黄灯项目", "全部项目", "问题线索", "报送情况", "函件跟踪", "本周变化", "资金来源进度")
 LETTERS_NOTE = "暂无函件登记（fundmon letters 起草的函件在此跟踪）"
 LETTERS_LINE = "列出调度日期前登记的全部函件；已发出的函件超过回复期限仍未回复的，标为逾期。"
 REPLY_STATES = {"draft": "草稿，未发出", "waiting": "待回复", "overdue": "逾期未回复", "replied": "已回复",
@@ -30,17 +31,19 @@ CODE = Col("项目编号", lo=8, hi=18)
 
 def write_dispatch_xlsx(dispatch: Dispatch, path: Path) -> Path:
     """Write the workbook at ``path`` (the caller makes it atomic) and return the path."""
-    title = f"{dispatch.district}驻镇帮镇扶村资金支出调度表（{dispatch.week_label}）"
+    title = f"{dispatch.district}{dispatch.town or ''}驻镇帮镇扶村资金支出调度表（{dispatch.week_label}）"
     info = _info_line(dispatch)
     note = rules_note(dispatch.thresholds)
+    overview_lines = [info, note] + ([_slice_note(dispatch)] if dispatch.town else [])
     sheets = [
-        SheetSpec("调度总览", title, [info, note], [_overview(dispatch)], freeze_cols=2),
+        SheetSpec("调度总览", title, overview_lines, [_overview(dispatch)], freeze_cols=2),
         SheetSpec("红黄灯项目", title, [info, note], [_red_yellow(dispatch)], freeze_cols=0),
         SheetSpec("全部项目", title, [info, note], [_all_projects(dispatch)], freeze_cols=0),
         SheetSpec("问题线索", title, [info, "每个项目的每个问题一行；说明列给出触发问题的数字。"], [_flags(dispatch)]),
         SheetSpec("报送情况", title, [info, _reporting_note(dispatch)], [_reporting(dispatch)], freeze_cols=2),
         SheetSpec("函件跟踪", title, [info, LETTERS_LINE], [_letters(dispatch)]),
         SheetSpec("本周变化", title, [info, *_changes_lines(dispatch)], _changes(dispatch), repeat_header=False),
+        sources_sheet(dispatch, title, info),
     ]
     write_workbook(path, sheets, header=page_header(dispatch.bureau, title),
                    properties={"title": title, "author": dispatch.bureau, "company": dispatch.bureau,
@@ -56,8 +59,19 @@ def _info_line(d: Dispatch) -> str:
             f"　　单位：万元")
 
 
+def district_rank(rank: int | None) -> str:
+    """A slice's rank cell: the town's place among all the district's towns."""
+    return f"全区第{rank}名" if rank else "未参与排名"
+
+
+def _slice_note(d: Dispatch) -> str:
+    return (f"本表为{d.town}分表，只列{d.town}的项目和报送情况；排名为全区排名（全区共{d.ranked}个镇街参与排名），"
+            "“全区合计”一行供对照。")
+
+
 def _overview(d: Dispatch) -> Block:
-    cols = [Col("排名", "int", 5, 6), TOWN, Col("项目数", "int", 6, 7), Col("下达资金", MONEY, 10),
+    rank = Col("全区排名", "center", 10, 12) if d.town else Col("排名", "int", 5, 6)
+    cols = [rank, TOWN, Col("项目数", "int", 6, 7), Col("下达资金", MONEY, 10),
             Col("已支出", MONEY, 10), Col("支出率", RATE, 8), Col("序时进度", RATE, 8),
             Col("偏差（个百分点）", GAP, 9, 10), Col("灯色", "light", 6, 8), Col("红灯", "int", 5, 6),
             Col("黄灯", "int", 5, 6), Col("绿灯", "int", 5, 6), Col("后三名", "center", 6, 8),
@@ -65,7 +79,7 @@ def _overview(d: Dispatch) -> Block:
     block = Block(cols, filter=True)
     for t in d.towns:
         r = len(block.rows)
-        block.rows.append([t["rank"], t["town"], t["projects"], wan(t["allocated"]), wan(t["spent"]),
+        block.rows.append([district_rank(t["rank"]) if d.town else t["rank"], t["town"], t["projects"], wan(t["allocated"]), wan(t["spent"]),
                            t["spend_rate"], t["benchmark"], points(t["gap"]), t["light"], t["red"], t["yellow"],
                            t["green"], "▼" if t["bottom_three"] else "", "已报送" if t["submitted"] else "未报送"])
         if t["bottom_three"]:
@@ -73,9 +87,9 @@ def _overview(d: Dispatch) -> Block:
         if not t["submitted"]:
             block.cell_fills[(r, 13)] = LIGHT_COLOURS["red"]
     s = d.totals
+    submitted = "" if d.town else f"{sum(t['submitted'] for t in d.towns)}/{len(d.towns)}"
     block.extra.append(["", "全区合计", s.projects, wan(s.allocated), wan(s.spent), s.spend_rate, s.benchmark,
-                        points(s.gap), s.light, s.red, s.yellow, s.green, "",
-                        f"{sum(t['submitted'] for t in d.towns)}/{len(d.towns)}"])
+                        points(s.gap), s.light, s.red, s.yellow, s.green, "", submitted])
     block.bold_rows.add(len(block.rows))
     return block
 
@@ -171,7 +185,7 @@ def _changes_lines(d: Dispatch) -> list[str]:
     corrections = sum(bool(s.get("correction")) for s in c.new_submissions)
     among = f"（其中更正{corrections}份）" if corrections else ""
     return [f"与上次调度（{c.previous_week.replace('-W', '年第')}周，{date_cn(c.previous_day)}{basis}）相比："
-            f"新增红灯{len(c.new_reds)}个，灯色变化{len(c.light_changes)}个，全区新增支出"
+            f"新增红灯{len(c.new_reds)}个，灯色变化{len(c.light_changes)}个，{d.scope}新增支出"
             f"{fen_wan(c.spent_added) or 0:,.2f}万元，新收报送{len(c.new_submissions)}份{among}。"
             "比较对象是上次调度当时的数据，期间的更正也列为变化；更正文件不改变该月首次报送的及时性。"]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from monitor.breakdown import MoneySources, money_sources
 from monitor.errors import UsageError
 from monitor.periods import split_period
 from monitor.rules.engine import evaluate_town
@@ -127,6 +128,7 @@ class Review:
     points: list[ProjectPoint]
     outlook: list[OutlookRow]
     district_outlook: float | None
+    sources: MoneySources | None = None  # money by fund year (当年 / 结转), batch and level
 
     @property
     def current(self) -> DistrictMonth:
@@ -168,7 +170,8 @@ def build_review(session: Session, settings: Settings, period: str | None, as_of
         status=status, previous=previous, towns=towns,
         district=[district_month(session, settings, p, as_of) for p in shown],
         trends=build_trends(towns, history), categories=build_categories(status["projects"]),
-        points=build_points(status["projects"]), outlook=outlook, district_outlook=district_outlook)
+        points=build_points(status["projects"]), outlook=outlook, district_outlook=district_outlook,
+        sources=money_sources(session, settings, period, as_of))
 
 
 def rank_order(towns: Iterable[TownRow]) -> list[TownRow]:

@@ -19,6 +19,7 @@ from reports.charts import PNG_DPI, chart_district, chart_town_rates, chart_tren
 from reports.charts_projects import chart_categories, chart_lights, chart_outlook, chart_progress
 from reports.review import Review, build_review
 from reports.review_docx import DocSection, DocTable, ReportDocument, write_review_docx
+from reports.review_sources import sources_doc_table, sources_findings, sources_table
 from reports.review_tables import SheetTable
 from reports.review_xlsx import write_review_xlsx
 
@@ -52,8 +53,10 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("年底支出预判", lambda r: chart_outlook(r.outlook, r.district_outlook, r.period),
               tables.outlook_table, findings.outlook_findings),
 )
-#: the flags section (no chart) follows the lights chart
+#: the flags section (no chart) follows the lights chart; the money sources (no chart) follow the categories
 FLAGS_AFTER = "红黄绿灯项目数"
+SOURCES_AFTER = "分类别资金"
+SOURCES_HEADING = "资金来源进度"
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def render_charts(review: Review, directory: Path, dpi: int = PNG_DPI) -> list[P
 
 
 def build_document(review: Review, images: dict[str, Path]) -> ReportDocument:
-    """The report: title, the overview, one section per chart (and the flags after the lights)."""
+    """The report: title, the overview, one section per chart (the flags after the lights, the money sources
+    after the categories)."""
     year, month = split_period(review.period)
     sections = []
     for number, spec in enumerate(CHARTS, start=1):
@@ -101,6 +105,9 @@ def build_document(review: Review, images: dict[str, Path]) -> ReportDocument:
             sections.append(DocSection("问题线索", ["".join(findings.flags_findings(review))],
                                        table=DocTable(["问题类型", "项目数", "涉及项目（镇街）"], rows, [38, 18, 100])
                                        if rows else None))
+        if spec.name == SOURCES_AFTER:
+            sections.append(DocSection(SOURCES_HEADING, ["".join(sources_findings(review))],
+                                       table=sources_doc_table(review)))
     for index, section in enumerate(sections):
         section.heading = f"{NUMERALS[index]}、{section.heading}"
     return ReportDocument(
@@ -122,12 +129,15 @@ def write_review(review: Review, out_dir: Path, *, dpi: int = PNG_DPI) -> Review
 
 
 def workbook_tables(review: Review) -> list[SheetTable]:
-    """One sheet per chart, in chart order, and the flags sheet after the lights."""
+    """One sheet per chart, in chart order, the flags sheet after the lights, the money sources after the
+    categories."""
     sheets = []
     for spec in CHARTS:
         sheets.append(spec.table(review))
         if spec.name == FLAGS_AFTER:
             sheets.append(tables.flags_table(review))
+        if spec.name == SOURCES_AFTER:
+            sheets.append(sources_table(review))
     return sheets
 
 

@@ -97,7 +97,7 @@ def test_workbook_sheets_titles_and_overview(loaded, tmp_path: Path) -> None:
     result = run_dispatch(loaded, SETTINGS, W45, tmp_path)
     wb = openpyxl.load_workbook(result.paths[0])
     assert wb.sheetnames == list(SHEETS) == ["调度总览", "红黄灯项目", "全部项目", "问题线索", "报送情况", "函件跟踪",
-                                             "本周变化"]
+                                             "本周变化", "资金来源进度"]
     ws = wb["调度总览"]
     assert ws["A1"].value == TITLE
     assert "截至2023年10月31日" in ws["A2"].value and "单位：万元" in ws["A2"].value

@@ -28,7 +28,8 @@ from reports.review_pack import CHARTS, REPORT_NAME, WORKBOOK_NAME, ReviewResult
 
 DPI = 40  # fast; the pack's default is print quality
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-SHEETS = ["支出率与序时进度", "全区累计进度", "镇街走势", "红黄绿灯", "问题线索", "分类别资金", "形象进度与支出率", "年底预判"]
+SHEETS = ["支出率与序时进度", "全区累计进度", "镇街走势", "红黄绿灯", "问题线索", "分类别资金", "资金来源进度", "形象进度与支出率",
+          "年底预判"]
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +162,7 @@ def test_docx_has_every_chart_and_the_title(pack: ReviewResult) -> None:
     assert texts[1] == "（2023年10月）" and texts[2].endswith("2023年11月10日")
     headings = [t for t in texts if t[:2] in {f"{n}、" for n in "一二三四五六七八九"}]
     assert headings == ["一、各镇街支出率与序时进度", "二、全区累计支出进度", "三、各镇街支出率走势", "四、红黄绿灯项目数",
-                        "五、问题线索", "六、分类别资金", "七、形象进度与支出率", "八、年底支出预判"]
+                        "五、问题线索", "六、分类别资金", "七、资金来源进度", "八、形象进度与支出率", "九、年底支出预判"]
     assert [t for t in texts if t.startswith("图")] == [f"图{n}\u3000{s.name}" for n, s in enumerate(CHARTS, 1)]
 
 
@@ -257,6 +258,27 @@ def test_xlsx_numbers_equal_the_status(pack: ReviewResult, status: dict[str, Any
     assert sum(r["已支出（万元）"] for r in categories) == pytest.approx(spent / 10000, abs=1e-6)
     flags = sheet_rows(pack.workbook, "问题线索")
     assert len(flags) == sum(len(p["flags"]) for p in status["projects"])
+
+
+def test_money_sources_add_up_to_the_district_and_are_told(pack: ReviewResult, status: dict[str, Any]) -> None:
+    """资金来源进度: every 口径's rows sum to the district's totals to the 分; the section says 当年 and 结转."""
+    allocated, spent, rate = district(status)
+    rows = sheet_rows(pack.workbook, "资金来源进度")
+    assert {r["口径"] for r in rows} == {"资金年度", "资金批次", "资金层级"}
+    fen = lambda wan: round(Decimal(str(wan)) * 1_000_000)  # noqa: E731 - 万元 with six decimals → 分
+    for dimension in ("资金年度", "资金批次", "资金层级"):
+        mine = [r for r in rows if r["口径"] == dimension]
+        parts = [r for r in mine if r["类别"] not in ("合计", "结转资金小计")]
+        assert mine[-1]["类别"] == "合计" and mine[-1]["支出率"] == rate
+        for column, want in (("下达资金（万元）", allocated), ("已支出（万元）", spent)):
+            assert sum(fen(r[column]) for r in parts) == fen(mine[-1][column]) == round(Decimal(str(want)) * 100)
+    years = [(r["类别"], r["类型"]) for r in rows if r["口径"] == "资金年度"]
+    assert years == [("2021年（结转）", "结转"), ("2022年（结转）", "结转"), ("2023年（当年）", "当年"),
+                     ("结转资金小计", "结转"), ("合计", "")]
+    text = docx_text(pack.report)
+    assert "当年（2023年）资金下达8,002.00万元，已支出5,316.56万元，支出率66.4%" in text
+    assert "以前年度（2021、2022年）结转资金410.00万元，已支出302.06万元" in text
+    assert "项目库未注明资金批次、层级" in text  # the sample data has no register
 
 
 def test_xlsx_formats_wan_two_decimals_and_rates_as_percent(pack: ReviewResult) -> None:
