@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from etl import read
+from etl.consolidated import Ledger, is_ledger, may_be_ledger, parse_ledger
 from etl.extract import parse_grids
 from etl.load import FileOutcome, LoadOptions, load_parsed, sha256_of
 from etl.model import ParsedFile
@@ -48,7 +49,7 @@ class FileResult:
     path: Path
     outcome: FileOutcome
     data: bytes = b""
-    parsed: ParsedFile | RegisterFile | None = None
+    parsed: ParsedFile | RegisterFile | Ledger | None = None
 
 
 @dataclass
@@ -92,7 +93,8 @@ def default_year(options: IngestOptions) -> int:
     return (arrived.replace(day=1) - timedelta(days=1)).year
 
 
-def parse_path(path: Path, settings: Settings, options: IngestOptions) -> tuple[bytes, ParsedFile | RegisterFile]:
+def parse_path(path: Path, settings: Settings,
+               options: IngestOptions) -> tuple[bytes, ParsedFile | RegisterFile | Ledger]:
     """Read and parse one file (a town's report or the bureau's register); oversized files are refused unread."""
     limits = _limits(settings)
     size = path.stat().st_size
@@ -100,11 +102,13 @@ def parse_path(path: Path, settings: Settings, options: IngestOptions) -> tuple[
         return b"", _unreadable(path.name, "file-too-large", f"文件大小{size / 1048576:.1f}MB超过上限"
                                 f"{settings['ingest.max_file_mb']}MB，请删除无关工作表后再报送")
     data = path.read_bytes()
-    return data, parse_bytes(data, path.name, settings, options)
+    return data, parse_bytes(data, path.name, settings, options, ledgers=True)
 
 
-def parse_bytes(data: bytes, name: str, settings: Settings, options: IngestOptions) -> ParsedFile | RegisterFile:
-    """Parse a file's bytes as ingest does (also used to reload a kept file under a new town or month)."""
+def parse_bytes(data: bytes, name: str, settings: Settings, options: IngestOptions, *,
+                ledgers: bool = False) -> ParsedFile | RegisterFile | Ledger:
+    """Parse a file's bytes as ingest does (also used to reload a kept file under a new town or month);
+    with ``ledgers``, a consolidated workbook (汇总台账) is split into town-month parts."""
     scan = settings["ingest.header_scan_rows"]
     try:
         grids = read.read_grids(data, name, _limits(settings))
@@ -115,6 +119,9 @@ def parse_bytes(data: bytes, name: str, settings: Settings, options: IngestOptio
     # a month-only name (10月.xlsx) takes its year from the file's own title first; only when nothing in the
     # file says the year is it guessed from when the file arrived
     parsed = parse_grids(grids, name, default_year=None, header_scan_rows=scan)
+    if ledgers and may_be_ledger(parsed) and is_ledger(grids, name, scan_rows=scan):
+        return parse_ledger(grids, name, town=options.town, period=options.period,
+                            default_year=default_year(options), scan_rows=scan)
     if parsed.period is None and not options.period:
         parsed = parse_grids(grids, name, default_year=default_year(options), header_scan_rows=scan)
     _settle_conflicts(parsed, options)
@@ -166,28 +173,30 @@ def _run(factory: sessionmaker[Session], paths: Sequence[Path], settings: Settin
     load_options = LoadOptions(received_at=options.received_at, district=settings["district.name"],
                                candidate_score=settings["identity.candidate_score"])
     for path in collect_paths(paths):
-        report.results.append(_one(factory, path, settings, options, load_options, keep))
+        report.results.extend(_one(factory, path, settings, options, load_options, keep))
         if progress:
             progress(path)
     return report
 
 
 def _one(factory: sessionmaker[Session], path: Path, settings: Settings, options: IngestOptions,
-         load_options: LoadOptions, keep: bool) -> FileResult:
+         load_options: LoadOptions, keep: bool) -> list[FileResult]:
+    """One result per file; a consolidated workbook gives one per town-month part (one transaction still)."""
     data, parsed = b"", None
     try:
         data, parsed = parse_path(path, settings, options)
         with factory() as session:  # autobegins; closing without commit rolls back
             lock_for_load(session)
-            outcome = _load(session, parsed, data, settings, options, load_options)
-            if outcome.outcome == "duplicate":
+            outcomes = _load(session, parsed, data, settings, options, load_options)
+            for outcome in (o for o in outcomes if o.outcome == "duplicate"):
                 outcome.findings = stored_findings(session, outcome.submission_id)
             if keep:
                 session.commit()
             else:
                 session.rollback()
-                outcome.submission_id = outcome.superseded_id = None
-        return FileResult(path, outcome, data, parsed)
+                for outcome in outcomes:
+                    outcome.submission_id = outcome.superseded_id = None
+        return [FileResult(path, outcome, data, parsed) for outcome in outcomes]
     except OperationalError as exc:  # the database, not the file: stop with one clear line
         raise DatabaseError(f"database error while loading {path.name}: {' '.join(str(exc.orig).split())}") \
             from exc
@@ -195,17 +204,21 @@ def _one(factory: sessionmaker[Session], path: Path, settings: Settings, options
         result = _internal_failure(path, exc, data, parsed)
         if keep:
             _record_failure(factory, path, data, result, load_options)
-        return result
+        return [result]
 
 
-def _load(session: Session, parsed: ParsedFile | RegisterFile, data: bytes, settings: Settings,
-          options: IngestOptions, load_options: LoadOptions) -> FileOutcome:
+def _load(session: Session, parsed: ParsedFile | RegisterFile | Ledger, data: bytes, settings: Settings,
+          options: IngestOptions, load_options: LoadOptions) -> list[FileOutcome]:
     if isinstance(parsed, RegisterFile):
-        return load_register_file(session, parsed, data, district=settings["district.name"],
-                                  expected_towns=settings.expected_towns, received_at=options.received_at)
+        return [load_register_file(session, parsed, data, district=settings["district.name"],
+                                   expected_towns=settings.expected_towns, received_at=options.received_at)]
+    if isinstance(parsed, Ledger):
+        from etl.consolidated_load import load_ledger
+
+        return load_ledger(session, parsed, data, expected_towns=settings.expected_towns, options=load_options)
     ident = resolve_identity(parsed, town=options.town, period=options.period,
                              expected_towns=settings.expected_towns)
-    return load_parsed(session, parsed, data, ident, load_options)
+    return [load_parsed(session, parsed, data, ident, load_options)]
 
 
 def stored_findings(session: Session, submission_id: int | None) -> list[Finding]:
@@ -217,7 +230,7 @@ def stored_findings(session: Session, submission_id: int | None) -> list[Finding
 
 
 def _internal_failure(path: Path, exc: Exception, data: bytes = b"",
-                      parsed: ParsedFile | RegisterFile | None = None) -> FileResult:
+                      parsed: ParsedFile | RegisterFile | Ledger | None = None) -> FileResult:
     log.exception("unexpected failure on %s", path)
     detail = " ".join(str(exc).split())[:200]
     finding = Finding("internal-error", f"处理文件时发生程序错误（{type(exc).__name__}: {detail}），"

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from monitor.cli.common import PERIOD, App, pass_app
 
+#: a backfilled month (汇总台账, no --received) has no receipt time: neither on time nor late
+TIMELINESS_LABEL = {"on-time": "on time 按时", "late": "late 逾期", "unknown": "unknown 不详"}
 STATUS_LABEL = {"accepted": "accepted 有效", "superseded": "superseded 已被替代", "rejected": "rejected 退回",
                 "withdrawn": "withdrawn 已撤回"}
 
@@ -43,7 +45,8 @@ def submissions(ctx: click.Context, town: str | None, period: str | None, fmt: s
         if r["superseded_by"]:
             status += f" → #{r['superseded_by']}"
         table.add_row(str(r["id"]), r["town"] or "?", r["period"] or "?", r["file_name"], r["received_at"] or "",
-                      r["timeliness"], status, str(r["rows_accepted"]), str(r["rows_rejected"]), str(r["warnings"]))
+                      TIMELINESS_LABEL.get(r["timeliness"], r["timeliness"]), status, str(r["rows_accepted"]),
+                      str(r["rows_rejected"]), str(r["warnings"]))
     Console(width=max(Console().width, 150)).print(table)
 
 
