@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ class ProjectResolver:
         self.session = session
         self.town_id = town_id
         self.score = candidate_score
-        self.places = place_prefixes(district, q.town_names(session))
+        self.places = _PlaceIndex(place_prefixes(district, q.town_names(session)))
         self.projects = q.town_projects(session, town_id)
         self.by_key: dict[str, Project] = {}
         for project in self.projects:
@@ -42,12 +43,14 @@ class ProjectResolver:
             project = self._resolve(row, by_code, file_name)
             if project is not None:
                 placed[row.excel_row] = project
+        if self.created:
+            self.session.flush()  # one batch of INSERTs for the file's new projects, which gives their ids
         return placed
 
     def _resolve(self, row: ParsedRow, by_code: dict[str, Project], file_name: str) -> Project | None:
         name = str(row.values.get("project_name") or "")
         code = row.values.get("project_code")
-        key = name_key(name, self.places) or name_key(name)
+        key = self.places.key(name)
         if code and code in by_code:
             if by_code[code].town_id != self.town_id:
                 self._conflict(row, by_code[code], file_name)
@@ -85,7 +88,6 @@ class ProjectResolver:
                           planned_start=v.get("planned_start"), planned_end=v.get("planned_end"),
                           created_at=q.now())
         self.session.add(project)
-        self.session.flush()
         self.created.append(project)
         self.projects.append(project)
         self.by_key.setdefault(key, project)
@@ -106,8 +108,8 @@ class ProjectResolver:
         return project
 
     def _note_candidates(self, row: ParsedRow, project: Project, file_name: str) -> None:
-        fresh = {p.id for p in self.created}  # a file's own new projects are not compared with each other
-        others = {p.id: p.name_key for p in self.projects if p.id not in fresh}
+        fresh = {id(p) for p in self.created}  # a file's own new projects are not compared with each other
+        others = {p.id: p.name_key for p in self.projects if id(p) not in fresh}
         if not others:
             return
         best = process.extractOne(project.name_key, others, scorer=fuzz.ratio, score_cutoff=self.score)
@@ -120,3 +122,28 @@ class ProjectResolver:
             "如为同一项目，请今后使用相同的项目名称或填写项目编号",
             file=file_name, sheet=row.sheet, row=row.excel_row, col=row.columns.get("project_name"),
             column=row.labels.get("project_name"), raw=project.name))
+
+
+@lru_cache(maxsize=65536)
+def _folded(place: str) -> str:
+    return name_key(place)
+
+
+class _PlaceIndex:
+    """The place names a project name may start with, indexed by first character.
+
+    ``name_key(name, places)`` folds and sorts every place on every call, which a province of 1,127 towns
+    (2,254 prefixes) makes the cost of a file. Only a place that occurs in the name's folded key can be
+    stripped from it (the key only ever loses a prefix), so the same key comes from that handful of places.
+    """
+
+    def __init__(self, places: Sequence[str]) -> None:
+        self.by_char: dict[str, list[str]] = {}
+        for folded in {_folded(p) for p in places if p}:
+            if folded:
+                self.by_char.setdefault(folded[0], []).append(folded)
+
+    def key(self, name: str) -> str:
+        bare = name_key(name)
+        near = [p for ch in set(bare) for p in self.by_char.get(ch, ()) if p in bare]
+        return (name_key(name, near) if near else bare) or bare

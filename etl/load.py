@@ -143,11 +143,11 @@ def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: i
     resolver = ProjectResolver(session, town_id, options.district, options.candidate_score)
     resolved = resolver.resolve_all([r for r in parsed.rows if not r.rejected], parsed.file_name)
     ids = [p.id for p in resolved.values()]
-    before = q.reports_before(session, ids, period)
-    before_year = q.reports_before(session, ids, f"{period[:4]}-01")
-    newest = q.reports_before(session, ids, "9999-12")
+    before, before_year, newest = q.reports_before_each(session, ids, (period, f"{period[:4]}-01", "9999-12"))
     alloc = q.allocation_totals(session, ids)
+    allocations = _Allocations(session, sub, ids)
     rows: list[dict[str, object]] = []
+    seen: set[tuple[int, int]] = set()
     first_row: dict[int, ParsedRow] = {}
     per_project: dict[int, int] = {}
     for row in (r for r in parsed.rows if not r.rejected):
@@ -155,7 +155,7 @@ def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: i
     for row in (r for r in parsed.rows if not r.rejected):
         project = resolved[row.excel_row]
         fund_year = int(row.values.get("fund_year") or alloc.get(project.id, {}).get("fund_year") or period[:4])
-        if any(r["project_id"] == project.id and r["fund_year"] == fund_year for r in rows):
+        if (project.id, fund_year) in seen:
             _reject_row(row, "duplicate-project", "project_name",
                         f"项目“{project.name}”在本表中重复填报，请合并为一行", parsed.file_name)
             continue
@@ -170,8 +170,10 @@ def _load_rows(session: Session, sub: Submission, parsed: ParsedFile, town_id: i
         _check_allocation(row, fund_year if by_year else None, alloc.get(project.id), parsed.file_name)
         spent = _spent(row, fund_year, before_year.get(project.id))
         rows.append(_report_dict(sub.id, project.id, row, fund_year, spent))
-        _record_allocation(session, sub, project.id, fund_year, row)
+        seen.add((project.id, fund_year))
+        _record_allocation(allocations, sub, project.id, fund_year, row)
     _check_history(rows, first_row, before, parsed.file_name)
+    allocations.insert_new()
     if rows:
         session.execute(insert(ReportRow), rows)
     resolver.drop_unused({int(r["project_id"]) for r in rows})  # type: ignore[call-overload]
@@ -245,24 +247,47 @@ def _check_allocation(row: ParsedRow, fund_year: int | None, totals: dict[str, A
             f"{what}{_wan(int(allocated))}万元与项目库{_wan(register)}万元不一致，请核实", file_name))
 
 
-def _record_allocation(session: Session, sub: Submission, project_id: int, fund_year: int,
+class _Allocations:
+    """The file's projects' allocations, read in one query; new ones are inserted in one batch at the end."""
+
+    def __init__(self, session: Session, sub: Submission, project_ids: list[int]) -> None:
+        self.session = session
+        self.now = q.now()
+        self.current: dict[tuple[int, int], Allocation] = {}
+        if project_ids:
+            for a in session.scalars(select(Allocation).where(Allocation.project_id.in_(project_ids))
+                                     .order_by(Allocation.id)):
+                self.current.setdefault((a.project_id, a.fund_year), a)
+        other_ids = {a.submission_id for a in self.current.values() if a.submission_id is not None}
+        #: the month of each submission an allocation came from (to keep the newest month's figure)
+        self.periods: dict[int, str | None] = {sid: per for sid, per in session.execute(
+            select(Submission.id, Submission.period).where(Submission.id.in_(other_ids)))} if other_ids else {}
+        self.new: list[dict[str, object]] = []
+
+    def is_newer(self, sub: Submission, other_id: int | None) -> bool:
+        """Whether ``sub`` is of the same month as the allocation's submission or later (or that one is gone)."""
+        if other_id is None or other_id not in self.periods:
+            return True
+        return (sub.period or "") >= (self.periods[other_id] or "")
+
+    def insert_new(self) -> None:
+        if self.new:
+            self.session.execute(insert(Allocation), self.new)
+            self.new = []
+
+
+def _record_allocation(allocations: _Allocations, sub: Submission, project_id: int, fund_year: int,
                        row: ParsedRow) -> None:
     """A town's 下达资金 is the project's allocation for that fund year, unless the register has one."""
     allocated = row.values.get("allocated")
     if allocated is None:
         return
-    current = session.scalar(select(Allocation).where(
-        Allocation.project_id == project_id, Allocation.fund_year == fund_year))
+    current = allocations.current.get((project_id, fund_year))
     if current is None:
-        session.add(Allocation(project_id=project_id, fund_year=fund_year, amount_fen=int(allocated),
-                               source="submission", submission_id=sub.id, created_at=q.now()))
-    elif current.source == "submission" and _is_newer(session, sub, current.submission_id):
+        allocations.new.append({"project_id": project_id, "fund_year": fund_year, "amount_fen": int(allocated),
+                                "source": "submission", "submission_id": sub.id, "created_at": allocations.now})
+    elif current.source == "submission" and allocations.is_newer(sub, current.submission_id):
         current.amount_fen, current.submission_id = int(allocated), sub.id
-
-
-def _is_newer(session: Session, sub: Submission, other_id: int | None) -> bool:
-    other = session.get(Submission, other_id) if other_id else None
-    return other is None or (sub.period or "") >= (other.period or "")
 
 
 def _supersede(session: Session, previous: Submission, sub: Submission, rows: list[dict[str, object]],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,17 +98,30 @@ def allocation_totals(session: Session, project_ids: list[int]) -> dict[int, dic
 
 def reports_before(session: Session, project_ids: list[int], period: str) -> dict[int, PriorReport]:
     """Per project, its latest accepted report strictly before ``period``, all rows of that file summed."""
-    if not project_ids:
-        return {}
+    return reports_before_each(session, project_ids, (period,))[0]
+
+
+def reports_before_each(session: Session, project_ids: list[int],
+                        periods: Sequence[str]) -> list[dict[int, PriorReport]]:
+    """:func:`reports_before` for several months at once, from one query (one dict per month given)."""
+    if not project_ids or not periods:
+        return [{} for _ in periods]
     stmt = (select(ReportRow.project_id, Submission.period, Submission.id, ReportRow.fund_year,
                    ReportRow.spent_fen)
             .join(Submission, Submission.id == ReportRow.submission_id)
             .where(ReportRow.project_id.in_(project_ids), Submission.status.in_(CURRENT),
-                   Submission.period < period)
+                   Submission.period < max(periods))
             .order_by(Submission.period, Submission.id))
+    found = session.execute(stmt).all()
+    return [_latest_reports(found, period) for period in periods]
+
+
+def _latest_reports(found: Sequence[Any], period: str) -> dict[int, PriorReport]:
     latest: dict[int, tuple[str, int]] = {}
     rows: dict[int, list[tuple[int | None, int]]] = {}
-    for pid, per, sub_id, year, spent in session.execute(stmt):
+    for pid, per, sub_id, year, spent in found:
+        if per >= period:
+            break  # ordered by month: nothing later counts
         if latest.get(pid) != (per, sub_id):
             latest[pid], rows[pid] = (per, sub_id), []
         rows[pid].append((year, spent))
