@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,6 +40,9 @@ class IngestOptions:
     period: str | None = None
     town: str | None = None
     received_at: datetime | None = None
+    #: ``received_at`` is only when the file reached the inbox: right for a town's own report, but a
+    #: consolidated workbook (汇总台账) holds months the towns sent long before — their receipt stays unknown
+    arrival_only: bool = False
 
 
 @dataclass
@@ -215,6 +218,8 @@ def _load(session: Session, parsed: ParsedFile | RegisterFile | Ledger, data: by
     if isinstance(parsed, Ledger):
         from etl.consolidated_load import load_ledger
 
+        if options.arrival_only:
+            load_options = replace(load_options, received_at=None)
         return load_ledger(session, parsed, data, expected_towns=settings.expected_towns, options=load_options)
     ident = resolve_identity(parsed, town=options.town, period=options.period,
                              expected_towns=settings.expected_towns)

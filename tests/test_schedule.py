@@ -328,3 +328,19 @@ def test_a_database_outage_is_waited_out_not_fatal(setup, monkeypatch: pytest.Mo
     with running as rhythm:
         wait_for(lambda: rhythm.state == "leading", timeout=20)
     assert states == ["waiting", "leading", "stopped"]
+
+
+def test_a_consolidated_workbook_in_the_inbox_keeps_its_months_receipt_unknown(sqlite_url: str,
+                                                                              tmp_path: Path) -> None:
+    """The inbox's arrival time is when the clerk dropped the 汇总台账, not when towns sent those months."""
+    from tests.test_backfill import ledger_workbook
+
+    factory = open_database(sqlite_url)
+    settings = settings_for(tmp_path, **{"towns.expected": []})
+    (tmp_path / "inbox").mkdir()
+    ledger_workbook(tmp_path / "inbox" / "2023年汇总台账.xlsx")
+    result = run_job(Runtime(factory, settings), "inbox", datetime(2023, 11, 3, 10, 20))
+    assert result.outcome == "ok" and len(result.outputs["processed"]) == 1
+    with factory() as session:
+        subs = session.scalars(select(Submission).where(Submission.status == "accepted")).all()
+    assert len(subs) > 3 and all(s.received_at is None for s in subs)

@@ -91,8 +91,9 @@ def ingest_sample(factory, settings, root: Path, findings_dir: Path) -> None:  #
 
 def write_packs(factory, settings, out: Path) -> list[str]:  # type: ignore[no-untyped-def]
     """The bureau's documents as of the demo date; returns where each one is."""
+    from monitor.cli.appraisal import run_appraisal
     from monitor.cli.disclose import run_disclose
-    from monitor.cli.dispatch import run_dispatch
+    from monitor.cli.dispatch import run_dispatch, run_town_dispatches
     from monitor.cli.letters import run_letters
     from monitor.cli.review import run_review
     from monitor.cli.template import run_templates
@@ -100,12 +101,16 @@ def write_packs(factory, settings, out: Path) -> list[str]:  # type: ignore[no-u
     run_dispatch(factory, settings, DEMO_AS_OF - timedelta(days=7), out)  # last week's, for 本周变化
     lettered = run_letters(factory, settings, DEMO_AS_OF, out)  # before the dispatch: its 函件跟踪 lists them
     dispatched = run_dispatch(factory, settings, DEMO_AS_OF, out)
+    slices = run_town_dispatches(factory, settings, DEMO_AS_OF, out)
     reviewed = run_review(factory, settings, None, DEMO_AS_OF, out)
     templates = run_templates(factory, settings, None, None, out, as_of=DEMO_AS_OF)
     disclosed = run_disclose(factory, settings, None, DEMO_AS_OF, out)
+    appraised = run_appraisal(factory, settings, DEMO_AS_OF.year, DEMO_AS_OF, out)
     return [f"周调度 dispatch pack {dispatched.week}: {dispatched.folder}/ (调度表.xlsx, 调度通报.docx)",
+            f"分镇街 one slice per town: {dispatched.folder}/<镇街>/ ({len(slices)} towns; fundmon dispatch --town NAME)",
             f"提醒函 letter drafts: {lettered.folder}/ ({len(lettered.paths)} letters; "
             "issue one with: fundmon letters issue N)",
             f"月研判 review pack {reviewed.period}: {reviewed.directory}/ (研判报告.docx, 数据.xlsx, charts)",
             f"报送模板 templates for next month: {templates[0].parent}/ ({len(templates)} towns)",
-            f"信息公开 disclosure table: {disclosed[0]}"]
+            f"信息公开 disclosure table: {disclosed[0]}",
+            f"年度考核 appraisal {DEMO_AS_OF.year} so far: {appraised.folder}/ (年度考核.xlsx, 年度考核说明.docx)"]

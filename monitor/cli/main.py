@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from monitor import __version__
+from monitor.cli.appraisal import appraisal
+from monitor.cli.backup import backup, restore
 from monitor.cli.common import App, GuardedGroup
 from monitor.cli.demo import demo
 from monitor.cli.disclose import disclose
@@ -17,6 +19,7 @@ from monitor.cli.ingest import check, ingest
 from monitor.cli.letters import letters
 from monitor.cli.projects import projects
 from monitor.cli.review import review
+from monitor.cli.schedule import schedule
 from monitor.cli.status import status
 from monitor.cli.submissions import submissions
 from monitor.cli.template import template
@@ -42,7 +45,7 @@ def cli(ctx: click.Context, db: str | None, config: Path | None, debug: bool) ->
 
 
 for command in (demo, ingest, check, status, explain, dispatch, letters, review, template, disclose,
-                submissions, projects):
+                submissions, projects, schedule, backup, restore, appraisal):
     cli.add_command(command)
 
 

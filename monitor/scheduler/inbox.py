@@ -106,7 +106,8 @@ def process_inbox(factory: sessionmaker[Session], settings: Settings, now: datet
             log.warning("inbox: %s is not a spreadsheet (.xlsx .xlsm .xls .csv); moved to %s", relative,
                         folders.rejected)
             continue
-        report = ingest_paths(factory, [path], settings, IngestOptions(received_at=arrival(path, now, tz)))
+        report = ingest_paths(factory, [path], settings, IngestOptions(received_at=arrival(path, now, tz),
+                                                                       arrival_only=True))
         outcomes = [r.outcome for r in report.results]
         refused = not outcomes or all(o.outcome == "rejected" for o in outcomes)
         target_dir = (folders.rejected if refused else folders.processed / now.date().isoformat()) / relative.parent
