@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from monitor.rules.model import AllocationLine, ProjectInput, Report
 from monitor.schema import Allocation, Project, ReportRow, Submission, Town
+
+#: the columns of a report row the rules and the status read (not the raw cells, not the free text)
+FIGURES = (ReportRow.id, ReportRow.project_id, ReportRow.fund_year, ReportRow.allocated_fen, ReportRow.requested_fen,
+           ReportRow.disbursed_fen, ReportRow.spent_fen, ReportRow.progress_bp, ReportRow.status, ReportRow.village,
+           ReportRow.category, ReportRow.planned_start, ReportRow.planned_end)
+#: a selected row of FIGURES, read by attribute like the ORM object (``row.spent_fen``)
+Figures = Any
 
 
 @dataclass
@@ -63,7 +72,7 @@ def load_history(session: Session, period: str, town: str | None = None,
     rows of the newest earlier version of the same month, marked as carried (flagged missing-report).
     """
     in_force = versions_in_force(session, period, as_of)
-    stmt = (select(ReportRow, Submission.period, Submission.id, Submission.town_id, Submission.received_at,
+    stmt = (select(*FIGURES, Submission.period, Submission.id, Submission.town_id, Submission.received_at,
                    Town.name)
             .join(Submission, Submission.id == ReportRow.submission_id)
             .join(Town, Town.id == Submission.town_id)
@@ -75,12 +84,15 @@ def load_history(session: Session, period: str, town: str | None = None,
         stmt = stmt.where(Town.name == town)
     if project_ids is not None:
         stmt = stmt.where(ReportRow.project_id.in_(project_ids))
-    chosen: dict[int, dict[str, tuple[tuple[bool, datetime, int], list[ReportRow]]]] = defaultdict(dict)
+    chosen: dict[int, dict[str, tuple[tuple[bool, datetime, int], list[Figures]]]] = defaultdict(dict)
     towns: dict[int, str] = {}
-    for row, per, sub_id, town_id, received, town_name in session.execute(stmt):
-        if (town_id, per) not in in_force:
+    width = len(FIGURES)
+    for found in session.execute(stmt):
+        row, (per, sub_id, town_id, received, town_name) = found, found[width:]
+        force = in_force.get((town_id, per))
+        if force is None:
             continue
-        rank = (sub_id == in_force[(town_id, per)], received or datetime.min, sub_id)
+        rank = (sub_id == force, received or datetime.min, sub_id)
         current = chosen[row.project_id].get(per)
         if current is None or rank > current[0]:
             chosen[row.project_id][per] = (rank, [row])
@@ -108,17 +120,18 @@ def _allocations(session: Session, ids: list[int]) -> dict[int, dict[str, list[A
     found: dict[int, dict[str, list[AllocationLine]]] = defaultdict(lambda: defaultdict(list))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        stmt = (select(Allocation).outerjoin(Submission, Submission.id == Allocation.submission_id)
+        stmt = (select(Allocation.project_id, Allocation.source, Allocation.fund_year, Allocation.amount_fen,
+                       Allocation.batch, Allocation.level, Allocation.doc_no)
+                .outerjoin(Submission, Submission.id == Allocation.submission_id)
                 .where(Allocation.project_id.in_(chunk),
                        or_(Submission.id.is_(None), Submission.status != "withdrawn"))
                 .order_by(Allocation.fund_year, Allocation.id))
-        for a in session.scalars(stmt):
-            found[a.project_id][a.source].append(
-                AllocationLine(a.fund_year, a.amount_fen, a.batch, a.level, a.doc_no))
+        for pid, source, year, amount, batch, level, doc_no in session.execute(stmt):
+            found[pid][source].append(AllocationLine(year, amount, batch, level, doc_no))
     return found
 
 
-def money_as_of(by_source: dict[str, list[AllocationLine]], latest_rows: list[ReportRow]) -> list[AllocationLine]:
+def money_as_of(by_source: dict[str, list[AllocationLine]], latest_rows: Sequence[Figures]) -> list[AllocationLine]:
     """A project's money as it stood at the report judged, fund year by fund year.
 
     Without a register, each fund year takes the 下达资金 the town wrote in that report (so an earlier month
@@ -145,7 +158,7 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(known) if known else None
 
 
-def _report(period: str, rows: list[ReportRow], carried: bool) -> Report:
+def _report(period: str, rows: list[Figures], carried: bool) -> Report:
     last = rows[-1]
     return Report(period=period, spent=sum(r.spent_fen for r in rows),
                   requested=_sum([r.requested_fen for r in rows]), disbursed=_sum([r.disbursed_fen for r in rows]),
@@ -153,7 +166,7 @@ def _report(period: str, rows: list[ReportRow], carried: bool) -> Report:
                   status=last.status, carried=carried)
 
 
-def _record(project: Project, town: str, periods: dict[str, tuple[list[ReportRow], bool]],
+def _record(project: Project, town: str, periods: dict[str, tuple[list[Figures], bool]],
             by_source: dict[str, list[AllocationLine]]) -> ProjectRecord:
     reports = [_report(per, rows, carried) for per, (rows, carried) in sorted(periods.items())]
     latest_rows = periods[reports[-1].period][0]
