@@ -143,10 +143,11 @@ def add_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequen
     _cell_margins(table, Mm(1))
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)  # the grid: what Word and WPS lay out by
-    for r, values in enumerate([list(headers), *[list(v) for v in rows]]):
-        _keep_row(table.rows[r], header=r == 0)
+    for r, (row, values) in enumerate(zip(table.rows, [list(headers), *[list(v) for v in rows]], strict=True)):
+        _keep_row(row, header=r == 0)
+        cells = row.cells  # table.cell(r, c) rebuilds every cell of the table on each call: quadratic
         for c, value in enumerate(values):
-            cell = table.cell(r, c)
+            cell = cells[c]
             cell.width = Mm(widths_mm[c])
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
