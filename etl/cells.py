@@ -13,6 +13,7 @@ from etl.header import Header
 from etl.meta import cell_text, find_town
 from etl.model import AMOUNT_FIELDS, CellError, ParsedRow, SheetGrid
 from monitor.findings import Finding, Severity
+from monitor.schema import Project
 
 #: amounts that feed 已支出; blank or a dash there means 0
 SPENDING_FIELDS = ("spent", "spent_ytd", "spent_prior")
@@ -122,6 +123,13 @@ def _optional(ctx: RowContext, name: str, value: Any, parse: Callable[[Any], Any
         return None
 
 
+#: the most characters the database keeps of a text field (monitor/schema.py); longer is refused
+TEXT_LIMITS = {"project_name": Project.__table__.c.name.type.length,
+               "project_code": Project.__table__.c.code.type.length,
+               "village": Project.__table__.c.village.type.length,
+               "category": Project.__table__.c.category.type.length,
+               "owner": Project.__table__.c.owner.type.length}
+
 #: text fields compared or used as keys are folded; the rest keep the town's own punctuation
 _FOLDED_TEXT = {"town", "project_code", "status"}
 
@@ -161,7 +169,15 @@ def _value(ctx: RowContext, name: str, value: Any) -> Any:
     if name in _OPTIONAL_PARSERS:
         parse, code = _OPTIONAL_PARSERS[name]
         return _optional(ctx, name, value, parse, code)
-    return _text(name, value)
+    text = _text(name, value)
+    limit = TEXT_LIMITS.get(name)
+    if text is not None and limit is not None and len(text) > limit:
+        required = name in ("project_name", "project_code")
+        label = bare_label(ctx.table.label(name))
+        ctx.finding("text-too-long", name, f"{label}有{len(text)}个字，超过{limit}字的上限，请精简后填写"
+                    + ("" if required else "（本项已忽略）"), value, None if required else "warning")
+        return None
+    return text
 
 
 def parse_project(table: Table, row: int, carry: Carry) -> ParsedRow:
@@ -226,8 +242,8 @@ def _check_row(ctx: RowContext) -> None:
         has_amounts = any(isinstance(values.get(f), int) and values.get(f) for f in AMOUNT_FIELDS)
         bad_amounts = any(f.code == "bad-amount" for f in ctx.parsed.findings)
         name_col = table.header.fields.get("project_name")
-        name_error = any(f.code == "formula-error" and name_col is not None and f.col == name_col + 1
-                         for f in ctx.parsed.findings)  # already told: the name is a formula error
+        name_error = any(f.code in ("formula-error", "text-too-long") and name_col is not None
+                         and f.col == name_col + 1 for f in ctx.parsed.findings)  # already told what is wrong
         if (has_amounts or bad_amounts or "project_code" in values) and not name_error:
             ctx.finding("missing-name", "project_name", "项目名称为空：请填写项目名称，否则该行无法入库")
     allocated, spent = values.get("allocated"), values.get("spent")

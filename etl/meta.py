@@ -23,6 +23,8 @@ _LABEL_RE = re.compile(
     "(" + "|".join(sorted({re.escape(w) for ws in INFO_LABELS.values() for w in ws}, key=len, reverse=True))
     + r")\s*[:：]")
 _KIND_OF = {w: kind for kind, ws in INFO_LABELS.items() for w in ws}
+#: a year-month whose year parse_period refuses (outside 2000–2100)
+_YEAR_OUT_OF_RANGE = re.compile(r"(?<!\d)(?!20\d\d|2100)\d{4}\s*年\s*(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月")
 _TOWN_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:街道|镇)")
 _NOT_TOWNS = {"乡镇", "城镇", "村镇", "镇街", "市镇", "各镇", "全镇", "本镇", "帮镇", "驻镇"}
 _FUND_PHRASES = re.compile(r"驻镇帮镇扶村|帮镇扶村|驻镇帮扶|镇街道")
@@ -95,6 +97,8 @@ def month_of(text: str) -> int | None:
     period = normalise.parse_period(text)
     if period is not None:
         return int(period[5:])
+    if _YEAR_OUT_OF_RANGE.search(normalise.fold(text)):
+        return None  # 1900年1月 states its year: it is not January of some year to be guessed
     match = _BARE_MONTH.search(normalise.fold(text))
     if match is None:
         return None
@@ -104,7 +108,7 @@ def month_of(text: str) -> int | None:
 
 def _period_in(text: str, default_year: int | None) -> str | None:
     period = normalise.parse_period(text)
-    if period is None and default_year is not None:
+    if period is None and default_year is not None and not _YEAR_OUT_OF_RANGE.search(normalise.fold(text)):
         month = normalise.parse_month_only(text)
         if month is not None:
             period = f"{default_year:04d}-{month:02d}"

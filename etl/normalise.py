@@ -22,6 +22,8 @@ _NUMBER_RE = re.compile(_NUMBER)
 _GROUPED_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _AMOUNT_UNITS = (("万元", "万元"), ("万", "万元"), ("元", "元"))
 _AMOUNT_LIMIT = Decimal("1e15")
+#: 10万亿元 in 分: far past any project, and thousands of allocations of it still sum inside a 64-bit integer
+MAX_FEN = 10**15
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SEND_LABEL_RE = re.compile(r"(?:报送|填报|填表|制表|上报)(?:日期|时间)[:\s]*$")
 _TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
@@ -215,6 +217,8 @@ def to_fen(amount: Decimal, unit: str) -> tuple[int, bool]:
         whole = fen.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
         raise ParseError(f"“{amount}”金额过大，请检查是否多填了数字或填错了单位") from exc
+    if abs(whole) > MAX_FEN:
+        raise ParseError(f"“{_show(amount)}”{unit}金额过大（超过10万亿元），请检查是否多填了数字或填错了单位")
     return int(whole), whole != fen
 
 

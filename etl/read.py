@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import re
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import python_calamine
 
+from etl import read_csv
 from etl.model import CellError, SheetGrid
+from etl.read_csv import REASON_NOT_EXCEL
+from etl.zipscan import ZipRefusal, scan_zip
 
 MIB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
-_DELIMITERS = (",", "\t", ";")
-_SNIFF_LINES = 50
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-#: a sheet past the row/column limits is scanned for its real used range only up to this many cells
-_TRIM_SCAN_CELLS = 20_000_000
+#: a BIFF8 BOF record (type 0x0809, 16 bytes, version 0x0600); FILEPASS (0x002F) soon after means encrypted
+_BIFF_BOF = b"\x09\x08\x10\x00\x00\x06"
+_FILEPASS = 0x002F
+#: sheet names longer than this are cut (Excel allows 31; the database keeps 200)
+MAX_SHEET_NAME = 100
 #: cells calamine reads as "": an error value (t="e"), or a formula saved without its result (openpyxl)
 _ERROR_CELL_RE = re.compile(
     rb"<(?:\w+:)?c\b([^>]*?\bt\s*=\s*[\"']e[\"'][^>/]*)>(.*?)</(?:\w+:)?c>", re.S)
@@ -40,15 +42,12 @@ _FORMULA_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
 _REF_RE = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})[\"']")
 _TYPE_RE = re.compile(rb"\bt\s*=\s*[\"'](\w+)[\"']")
 
-REASON_NOT_EXCEL = "文件不是有效的Excel文件（可能已损坏或扩展名错误），请重新导出为 .xlsx 后再报送"
 REASON_ENCRYPTED = "文件已加密，请取消密码后再报送"
-REASON_ENCODING = "文件编码无法识别，请另存为UTF-8或GBK编码的CSV，或另存为 .xlsx 后再报送"
-REASON_NUL = "文件含有空字符（NUL），不是有效的CSV文本，请用Excel另存为 .xlsx 或 UTF-8 编码的CSV后再报送"
-REASON_UTF16 = "文件是UTF-16编码的文本，请用Excel另存为 .xlsx 或 UTF-8 编码的CSV后再报送"
-REASON_HTML = "文件实际是网页（HTML/XML）格式，不是真正的Excel文件，请用Excel打开后另存为 .xlsx 再报送"
 REASON_NOT_SHEET = "文件是压缩包而不是Excel表格，请报送 .xlsx 文件"
-REASON_BAD_CSV = "CSV文件格式有误（引号不配对或单元格过长），请用Excel另存为 .xlsx 后再报送"
+REASON_XLSB = "文件是Excel二进制工作簿（.xlsb）格式，请用Excel另存为 .xlsx 后再报送"
+REASON_DTD = "文件内部含有Excel不会写入的XML声明（DOCTYPE/实体定义），请用Excel打开后另存为 .xlsx 再报送"
 REASON_EMPTY = "文件没有任何内容，请检查是否选错了文件"
+TOO_LARGE_TIP = "请删除多余的行列、无关的工作表或图片，或拆分文件后再报送"
 
 
 class UnreadableFileError(Exception):
@@ -62,12 +61,16 @@ class UnreadableFileError(Exception):
 
 @dataclass
 class ReadLimits:
-    """Refuse files past these sizes before they can exhaust memory or time."""
+    """Refuse files past these sizes before they can exhaust memory or time (docs/reliability.md)."""
 
     max_file_bytes: int = 50 * MIB
     max_uncompressed_bytes: int = 300 * MIB
     max_rows: int = 100_000
     max_cols: int = 500
+    #: the rectangle from A1 to a sheet's farthest cell: calamine holds it whole (32 bytes a cell), and a
+    #: sheet past the row/column limits is scanned for its real used range only up to this size
+    max_cells: int = 10_000_000
+    max_sheets: int = 255
 
 
 def read_grids(data: bytes, file_name: str, limits: ReadLimits | None = None) -> list[SheetGrid]:
@@ -82,10 +85,10 @@ def read_grids(data: bytes, file_name: str, limits: ReadLimits | None = None) ->
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise UnreadableFileError("file-empty", REASON_EMPTY)
     if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-        _check_zip(data, limits)
-        grids = _read_workbook(data, limits)
+        control = _check_zip(data, limits)
+        grids = _read_workbook(data, limits, control)
     elif data.startswith(OLE_MAGIC):
-        grids = _read_workbook(data, limits)
+        grids = _read_workbook(data, limits, control=True)
     else:
         grids = [_read_csv(data, file_name, limits)]
     if not any(_has_value(grid) for grid in grids):
@@ -94,33 +97,68 @@ def read_grids(data: bytes, file_name: str, limits: ReadLimits | None = None) ->
 
 
 def _has_value(grid: SheetGrid) -> bool:
-    return any(cell is not None for row in grid.cells for cell in row)
+    return any(cell is not None and not _is_blank_text(cell) for row in grid.cells for cell in row)
 
 
-def _check_zip(data: bytes, limits: ReadLimits) -> None:
-    """Read only the zip directory: a bomb declares its huge sizes there, before anything is inflated."""
+def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> SheetGrid:
+    try:
+        return read_csv.read_csv(data, file_name, max_rows=limits.max_rows, max_cols=limits.max_cols,
+                                 max_cells=limits.max_cells)
+    except read_csv.CsvRefusal as exc:
+        raise UnreadableFileError(exc.code, exc.reason) from exc
+    except read_csv.CsvTooLarge as exc:
+        raise UnreadableFileError(
+            "file-too-large", f"文件已读到 {exc.rows} 行 {exc.cols} 列，超过上限 {limits.max_rows} 行 "
+            f"{limits.max_cols} 列（{limits.max_cells} 个单元格），{TOO_LARGE_TIP}") from exc
+
+
+def _check_zip(data: bytes, limits: ReadLimits) -> bool:
+    """The zip directory first (a bomb declares its huge sizes there, before anything is inflated), then
+    every member inflated and looked at before calamine sees it; True when cells may hold control characters."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
+            declared = sum(member.file_size for member in members)
+            if declared > limits.max_uncompressed_bytes:
+                raise UnreadableFileError(
+                    "file-too-large",
+                    f"文件解压后有 {declared / MIB:.0f} MB，超过上限 {limits.max_uncompressed_bytes / MIB:.0f} MB，"
+                    "请删除无关的工作表、图片后再报送",
+                )
+            names = {member.filename for member in members}
+            if "xl/workbook.xml" not in names and "xl/workbook.bin" in names:
+                raise UnreadableFileError("file-unreadable", REASON_XLSB)
+            if "xl/workbook.xml" not in names and "content.xml" not in names:
+                raise UnreadableFileError("file-unreadable", REASON_NOT_SHEET)
+            facts = scan_zip(archive, max_bytes=limits.max_uncompressed_bytes, max_cells=limits.max_cells,
+                             max_sheets=limits.max_sheets)
+    except ZipRefusal as exc:
+        raise UnreadableFileError(exc.code, _refusal_reason(exc, limits)) from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL) from exc
-    declared = sum(member.file_size for member in members)
-    if declared > limits.max_uncompressed_bytes:
-        raise UnreadableFileError(
-            "file-too-large",
-            f"文件解压后有 {declared / MIB:.0f} MB，超过上限 {limits.max_uncompressed_bytes / MIB:.0f} MB，"
-            "请删除无关的工作表、图片后再报送",
-        )
-    names = {member.filename for member in members}
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names and "content.xml" not in names:
-        raise UnreadableFileError("file-unreadable", REASON_NOT_SHEET)
+    return facts.control_chars
 
 
-def _read_workbook(data: bytes, limits: ReadLimits) -> list[SheetGrid]:
-    """xlsx / xlsm / xlsb / xls / ods through calamine; every calamine failure becomes UnreadableFileError."""
+def _refusal_reason(exc: ZipRefusal, limits: ReadLimits) -> str:
+    kind, _, rest = exc.detail.partition(":")
+    if kind == "doctype":
+        return REASON_DTD
+    if kind == "cells":
+        rows, cols = (int(n) for n in rest.split(":"))
+        return (f"工作表中有内容延伸到第 {rows} 行、第 {cols} 列（共 {rows * cols} 个单元格），超过上限 "
+                f"{limits.max_cells} 个单元格，{TOO_LARGE_TIP}")
+    if kind == "sheets":
+        return f"工作簿有 {rest} 个工作表，超过上限 {limits.max_sheets} 个，{TOO_LARGE_TIP}"
+    if kind in ("inflated", "read"):
+        return f"文件解压后超过上限 {limits.max_uncompressed_bytes / MIB:.0f} MB，{TOO_LARGE_TIP}"
+    return REASON_NOT_EXCEL
+
+
+def _read_workbook(data: bytes, limits: ReadLimits, control: bool) -> list[SheetGrid]:
+    """xlsx / xlsm / xls / ods through calamine; every calamine failure becomes UnreadableFileError."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = [_read_sheet(workbook, name, limits) for name in workbook.sheet_names]
+        grids = [_read_sheet(workbook, name, limits, control) for name in workbook.sheet_names]
     except UnreadableFileError:
         raise
     except python_calamine.PasswordError as exc:
@@ -134,17 +172,39 @@ def _read_workbook(data: bytes, limits: ReadLimits) -> list[SheetGrid]:
         raise UnreadableFileError("file-unreadable", _workbook_reason(data)) from exc
     if data.startswith(ZIP_MAGIC):
         _mark_formula_errors(data, grids)
+    for grid in grids:  # named as the parts are until here (the formula markers find their part by name)
+        grid.name = _clean_text(grid.name)[:MAX_SHEET_NAME]
     return grids
 
 
+def _clean_text(text: str) -> str:
+    """No NUL or other control characters (PostgreSQL refuses NUL; none belongs in a name or a figure)."""
+    return read_csv.CONTROL_RE.sub("", text)
+
+
 def _workbook_reason(data: bytes) -> str:
-    # an xlsx with a password is an OLE2 container holding EncryptedPackage, not a zip
-    if data.startswith(OLE_MAGIC) and any(marker in data for marker in _ENCRYPTED_MARKERS):
+    # an xlsx with a password is an OLE2 container holding EncryptedPackage, not a zip; an encrypted .xls
+    # starts its workbook stream with BOF then FILEPASS
+    if data.startswith(OLE_MAGIC) and (any(marker in data for marker in _ENCRYPTED_MARKERS)
+                                       or _has_filepass(data)):
         return REASON_ENCRYPTED
     return REASON_NOT_EXCEL
 
 
-def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, limits: ReadLimits) -> SheetGrid:
+def _has_filepass(data: bytes) -> bool:
+    at = data.find(_BIFF_BOF)
+    for _ in range(16 if at >= 0 else 0):  # the first records of the globals substream
+        if at + 4 > len(data):
+            return False
+        kind, size = struct.unpack_from("<HH", data, at)
+        if kind == _FILEPASS:
+            return True
+        at += 4 + size
+    return False
+
+
+def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, limits: ReadLimits,
+                control: bool) -> SheetGrid:
     sheet = workbook.get_sheet_by_name(name)
     n_rows = n_cols = None
     if sheet.end is not None:
@@ -156,6 +216,8 @@ def _read_sheet(workbook: python_calamine.CalamineWorkbook, name: str, limits: R
     rows = sheet.to_python(skip_empty_area=False, nrows=n_rows) if n_rows is not None else \
         sheet.to_python(skip_empty_area=False)
     cells = [[None if value == "" else value for value in row[:n_cols]] for row in rows[:n_rows]]
+    if control:
+        cells = [[(_clean_text(v) or None) if isinstance(v, str) else v for v in row] for row in cells]
     merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
     return SheetGrid(name=name, cells=cells, merged=merged)
 
@@ -168,7 +230,7 @@ def _used_size(sheet: python_calamine.CalamineSheet, n_rows: int, n_cols: int, n
                limits: ReadLimits) -> tuple[int, int]:
     """Rows and columns up to the last cell that is not blank text (a lone space counts as blank)."""
     start_col = sheet.start[1] if sheet.start is not None else 0
-    if n_rows * max(n_cols - start_col, 1) > _TRIM_SCAN_CELLS:
+    if n_rows * max(n_cols - start_col, 1) > limits.max_cells:
         _check_size(name, n_rows, n_cols, limits)  # too big to scan: refuse as declared
     last_row = last_col = -1
     count = 0
@@ -261,59 +323,3 @@ def _check_size(name: str, n_rows: int, n_cols: int, limits: ReadLimits) -> None
             f"工作表“{name}”有 {n_rows} 行 {n_cols} 列，超过上限 {limits.max_rows} 行 {limits.max_cols} 列，"
             "请删除多余的行列或拆分文件后再报送",
         )
-
-
-def _decode_text(data: bytes, file_name: str) -> str:
-    # a file named .xls* that is not text either is a broken workbook, not a badly encoded CSV
-    is_excel_name = file_name.lower().endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnreadableFileError("file-unreadable", REASON_UTF16)
-    if b"\x00" in data:
-        raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL if is_excel_name else REASON_NUL)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _CONTROL_RE.search(text):
-            break  # binary that happens to decode: not a text table
-        return text
-    raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL if is_excel_name else REASON_ENCODING)
-
-
-def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> SheetGrid:
-    text = _decode_text(data, file_name)
-    head = text.lstrip()[:512].lower()
-    if head.startswith("<") and any(tag in head for tag in ("<html", "<table", "<?xml", "<!doctype")):
-        raise UnreadableFileError("file-unreadable", REASON_HTML)
-    try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
-    except csv.Error as exc:
-        raise UnreadableFileError("file-unreadable", REASON_BAD_CSV) from exc
-    width = max((len(row) for row in rows), default=0)
-    _check_size(_stem(file_name), len(rows), width, limits)
-    cells: list[list[Any]] = [[cell if cell != "" else None for cell in row] for row in rows]
-    for row in cells:
-        row.extend([None] * (width - len(row)))
-    return SheetGrid(name=_stem(file_name), cells=cells, source="csv")
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the most lines into the same number (> 1) of fields, weighted by that number."""
-    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
-    best, best_score = ",", 0
-    for delimiter in _DELIMITERS:
-        counts = Counter(
-            len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(row) > 1
-        )
-        if counts:
-            width, lines = max(counts.items(), key=lambda item: (item[1] * item[0], item[0]))
-            if lines * width > best_score:
-                best, best_score = delimiter, lines * width
-    return best
-
-
-def _stem(file_name: str) -> str:
-    base = re.split(r"[\\/]", file_name)[-1]
-    stem, dot, _ = base.rpartition(".")
-    return stem if dot and stem else base

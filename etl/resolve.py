@@ -12,6 +12,9 @@ from etl.model import ParsedFile
 from monitor.findings import Finding
 from monitor.names import canonical_town
 
+#: a town's name is a few characters; anything longer is a title or a paragraph, not a town
+MAX_TOWN_NAME = 30
+
 
 @dataclass
 class Identity:
@@ -38,7 +41,11 @@ def resolve_identity(parsed: ParsedFile, *, town: str | None, period: str | None
     the_period = period or parsed.period
     if parsed.kind == "unreadable":
         return Identity(the_town, the_period, findings)
-    if the_town is None:
+    if the_town is not None and len(the_town) > MAX_TOWN_NAME:
+        findings.append(Finding("no-town", f"“{the_town[:20]}…”有{len(the_town)}个字，不是镇街名称：请写明"
+                                "“填报单位：XX镇”，或导入时用 --town 指定", file=name, raw=raw_town[:200]))
+        the_town = None
+    elif the_town is None:
         findings.append(Finding("no-town", "无法确定填报镇街：请在表头上方写明“填报单位：XX镇”，"
                                 "或在文件名中写明镇街名称，或导入时用 --town 指定", file=name))
     elif expected_towns and the_town not in expected_towns:

@@ -110,6 +110,19 @@ def _is_footer(cells: list[Any]) -> bool:
     return any(isinstance(v, str) and _FOOTER_RE.match(_text(v)) for v in cells)
 
 
+def _repeats_header(table: Table, cells: list[Any]) -> bool:
+    """Every filled cell under a recognised column says that column's own label (at least two do)."""
+    same = 0
+    for column in table.header.columns:
+        value = cells[column.index] if column.field and column.index < len(cells) else None
+        if normalise.is_blank(value):
+            continue
+        if normalise.normalise_header(str(value)) != normalise.normalise_header(column.label):
+            return False
+        same += 1
+    return same >= 2
+
+
 def scan_table(table: Table) -> Scan:
     """Classify every row under the header, stopping at the footer."""
     grid, carry = table.grid, Carry()
@@ -118,6 +131,8 @@ def scan_table(table: Table) -> Scan:
         cells = grid.cells[row]
         if all(normalise.is_blank(v) for v in cells):
             continue
+        if _repeats_header(table, cells):
+            continue  # the header printed again above a second page
         amounts = _amounts(table, cells)
         if _is_footer(cells) and not amounts:
             return Scan(events, row)

@@ -42,6 +42,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "formula-error": ("error", "公式错误或没有计算结果"),
     "extra-fields": ("error", "本行比表头多出列"),
     "template-unfilled": ("error", "模板尚未填写"),
+    "text-too-long": ("error", "文字过长"),
     # cross-checks (warnings)
     "spent-over-allocated": ("warning", "已支出超过下达资金"),
     "spent-decreased": ("warning", "累计支出比上月减少"),

@@ -47,6 +47,8 @@ _WIDTHS = ((5, 6), (9, 9), (10, 24), (6, 7), (8, 24), (10, 30), (12, 26), (60, 6
 COMMENT_AUTHOR = "fundmon"
 #: a zip declaring more than this once unpacked is not opened (zip bombs; NOTES.md)
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+#: file-level findings of a file the reader refused without reading it
+REFUSED_UNREAD = frozenset({"file-unreadable", "file-too-large", "file-empty"})
 #: what openpyxl raises on a damaged or foreign file: XML errors are SyntaxError subclasses
 _LOAD_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError,
                 AttributeError, SyntaxError, OSError, EOFError, zlib.error)
@@ -66,6 +68,8 @@ def problem_list_name(file_name: str) -> str:
     stem = _BAD_FILE_CHARS.sub("", stem).strip(" .")
     suffix = f"{SUMMARY_SHEET}.xlsx"
     stem = stem[: 120 - len(suffix) - 1].rstrip(" .")
+    # and at most 200 bytes in all: a folder entry holds 255 bytes, and 100 Chinese characters are 300
+    stem = stem.encode()[: 200 - len(suffix.encode()) - 1].decode("utf-8", "ignore").rstrip(" .")
     return f"{stem}_{suffix}" if stem else suffix
 
 
@@ -98,6 +102,8 @@ def write_problem_list(path: Path, *, file_name: str, data: bytes, findings: Seq
 def _annotated_original(data: bytes, file_name: str, findings: list[Finding],
                         title_info: Mapping[str, str] | None) -> bytes | None:
     """The town's own workbook, marked and with the list in front; None when openpyxl cannot do it."""
+    if any(f.code in REFUSED_UNREAD for f in findings):
+        return None  # the reader refused these bytes (a bomb, a huge or broken file): never open them again
     workbook = _load_town_workbook(data)
     if workbook is None:
         return None
