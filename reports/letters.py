@@ -27,7 +27,7 @@ from monitor.queries import now
 from monitor.schema import Letter, LetterProject
 from monitor.settings import Settings
 from monitor.status import all_towns, build_status, default_period, judge, submitted_towns
-from reports.files import write_atomically
+from reports.files import safe_file_name, write_atomically
 
 #: flags that call for a letter to the town (with a red light and a yellow light two months running)
 TRIGGER_FLAGS = ("zero-spend", "stalled", "surplus", "not-started", "overdue")
@@ -198,7 +198,7 @@ def _town_letter(session: Session, settings: Settings, town: str, items: list[It
 
 
 def file_name(letter: Letter) -> str:
-    return f"{letter.number}-{letter.recipient}-{register.KIND_LABELS[letter.kind]}.docx"
+    return f"{letter.number}-{safe_file_name(letter.recipient)}-{register.KIND_LABELS[letter.kind]}.docx"
 
 
 def store_drafts(session: Session, settings: Settings, day: date,

@@ -73,7 +73,9 @@ def month_words(period: str) -> str:
 
 def template_name(town: str, period: str) -> str:
     """``官塘镇_2023年11月_项目进度月报.xlsx``: town and month in the name, as the ETL reads file names."""
-    return f"{town}_{month_words(period)}_项目进度月报.xlsx"
+    from reports.files import safe_file_name
+
+    return f"{safe_file_name(town)}_{month_words(period)}_项目进度月报.xlsx"
 
 
 def template_period(session: Session, as_of: date) -> str:
