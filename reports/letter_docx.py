@@ -131,8 +131,5 @@ def _attachment(doc: DocumentObject, content: LetterContent) -> None:
     note = add_text(doc, content.table_note, size=SIZE_4, align=WD_ALIGN_PARAGRAPH.RIGHT)
     set_snap_to_grid(note, False)
     spec = content.table
-    table = add_table(doc, spec.headers, spec.rows, spec.widths_mm, size=TABLE_SIZE, left=spec.left)
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                set_snap_to_grid(paragraph, False)
+    add_table(doc, spec.headers, spec.rows, spec.widths_mm, size=TABLE_SIZE, left=spec.left,
+              each_paragraph=lambda paragraph: set_snap_to_grid(paragraph, False))
