@@ -98,13 +98,20 @@ def pg_command(url: str, action: str) -> str:
     return f"pg_restore --clean --if-exists --no-owner {' '.join(parts)} fundmon.dump"
 
 
-def backup_database(url: str, path: Path, *, force: bool = False, now: datetime | None = None,
+def backup_database(url: str, path: str | Path, *, force: bool = False, now: datetime | None = None,
                     progress: Progress | None = None, step_pages: int = STEP_PAGES) -> BackupResult:
-    """Copy the live database to ``path`` (a file, or a folder for ``fundmon-YYYYMMDD-HHMMSS.db``)."""
+    """Copy the live database to ``path`` (a file, or a folder for ``fundmon-YYYYMMDD-HHMMSS.db``).
+
+    A ``path`` given as text and ending in a path separator (``backups/``; ``backups\\`` on Windows) names a
+    folder: it must exist — it is never created, nor taken for a file name (an unmounted USB drive's
+    mount point must not turn into a file on the system disk).
+    """
     source = sqlite_path(url, "backup")
     if not source.is_file():
         raise DatabaseError(f"no database at {source}: nothing to back up")
-    target = path.expanduser().resolve()
+    target = Path(path).expanduser().resolve()
+    if _names_folder(path) and not target.is_dir():
+        raise UsageError(f"not a folder: {target}" if target.exists() else f"folder does not exist: {target}")
     if target.is_dir():
         target = target / f"fundmon-{_stamp(now)}.db"
     if not target.parent.is_dir():
@@ -115,6 +122,11 @@ def backup_database(url: str, path: Path, *, force: bool = False, now: datetime 
         raise UsageError(f"{target} exists: give another name, or --force to overwrite it")
     copy, pages = _snapshot(source, target, force=force, progress=progress, step_pages=step_pages)
     return BackupResult(target=target, copy=copy, pages=pages)
+
+
+def _names_folder(path: str | Path) -> bool:
+    """Whether the path as typed ends in a separator (``Path`` drops it, so only text can say so)."""
+    return isinstance(path, str) and path.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep))
 
 
 def inspect_backup(path: Path) -> DbSummary:
@@ -235,9 +247,16 @@ def _upgrade(plan: RestorePlan, notify: Callable[[str], None] | None) -> str:
 
 def _snapshot(source: Path, target: Path, *, force: bool = False, verify: bool = True,
               progress: Progress | None = None, step_pages: int = STEP_PAGES) -> tuple[DbSummary, int]:
-    """Copy ``source`` to a temporary file beside ``target``, check it, then give it its name atomically."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+    """Copy ``source`` to a temporary file beside ``target``, check it, then give it its name atomically.
+
+    A file-system failure (no space, no permission, a read-only or vanished drive) is one UsageError naming
+    ``target``; the temporary file is removed whatever happens.
+    """
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise _unwritable(target, exc) from exc
     tmp = Path(name)
     try:
         pages = _copy(source, tmp, progress, step_pages)
@@ -255,8 +274,14 @@ def _snapshot(source: Path, target: Path, *, force: bool = False, verify: bool =
         _publish(tmp, target, force)
         _fsync(target.parent)
         return replace(summary, path=target), pages
+    except OSError as exc:
+        raise _unwritable(target, exc) from exc
     finally:
         _remove(tmp)
+
+
+def _unwritable(target: Path, exc: OSError) -> UsageError:
+    return UsageError(f"cannot write {target}: {exc.strerror or exc}")
 
 
 def _remove(path: Path) -> None:

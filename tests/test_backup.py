@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -287,11 +290,19 @@ def test_backup_of_a_missing_database_or_into_a_missing_folder(sqlite_url: str, 
         backup_database(sqlite_url, tmp_path / "nowhere" / "b.db")
 
 
-def test_declining_the_confirmation_changes_nothing(loaded: str, backup_file: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def at_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CliRunner's stdin is no terminal: let the question be asked as at a console."""
+    monkeypatch.setattr("monitor.cli.backup._at_terminal", lambda: True)
+
+
+def test_declining_the_confirmation_changes_nothing(loaded: str, backup_file: Path, tmp_path: Path,
+                                                    at_terminal: None) -> None:
     ingest(loaded, october(tmp_path), datetime(2023, 11, 3, 10, 0))
     before = dump(db_path(loaded))
     result = CliRunner().invoke(cli, ["--db", loaded, "restore", str(backup_file)], input="n\n")
     assert result.exit_code == 0 and "Nothing restored" in result.output
+    assert "Everything loaded after the backup was taken is replaced. Replace the database" in result.output
     assert "2 submissions, last received 2023-11-03 10:00" in result.output  # what would be replaced
     assert "1 submissions, last received 2023-10-04 09:00" in result.output  # by what
     assert "Nothing restored" in result.output
@@ -299,7 +310,7 @@ def test_declining_the_confirmation_changes_nothing(loaded: str, backup_file: Pa
     assert not list(tmp_path.glob("fundmon.db.before-restore-*"))
 
 
-def test_cli_backup_to_a_folder_then_restore(loaded: str, tmp_path: Path) -> None:
+def test_cli_backup_to_a_folder_then_restore(loaded: str, tmp_path: Path, at_terminal: None) -> None:
     runner = CliRunner()
     out = tmp_path / "backups"
     out.mkdir()
@@ -315,6 +326,71 @@ def test_cli_backup_to_a_folder_then_restore(loaded: str, tmp_path: Path) -> Non
     assert dump(db_path(loaded)) == earlier
     (saved,) = tmp_path.glob("fundmon.db.before-restore-*.db")
     assert inspect_backup(saved).submissions == 2
+
+
+def test_restore_without_a_terminal_needs_yes(loaded: str, backup_file: Path, tmp_path: Path) -> None:
+    """No terminal (cron, a pipe, < /dev/null) and no --yes: one line saying so, exit 2, nothing read or changed."""
+    ingest(loaded, october(tmp_path), datetime(2023, 11, 3, 10, 0))
+    before = dump(db_path(loaded))
+    for given in (None, "y\n"):  # an answer waiting on stdin is not a person's answer
+        result = CliRunner().invoke(cli, ["--db", loaded, "restore", str(backup_file)], input=given)
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().splitlines() == [
+            "Error: not run at a terminal, so nobody can answer the question: add --yes to restore"]
+    assert dump(db_path(loaded)) == before
+    assert not list(tmp_path.glob("fundmon.db.before-restore-*"))
+    result = CliRunner().invoke(cli, ["--db", loaded, "restore", str(backup_file), "--yes"])
+    assert result.exit_code == 0 and "Restored" in result.output, result.output
+
+
+@pytest.mark.parametrize("sep", sorted({os.sep, os.altsep or os.sep}))
+def test_a_trailing_separator_names_a_folder_that_must_exist(loaded: str, tmp_path: Path, sep: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`backup bk/` with no folder bk (an unmounted USB drive) must not write a file named bk, nor make the folder."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--db", loaded, "backup", f"bk{sep}"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [f"Error: folder does not exist: {tmp_path / 'bk'}"]
+    assert not (tmp_path / "bk").exists()
+    with pytest.raises(UsageError, match="folder does not exist"):
+        backup_database(loaded, str(tmp_path / "usb") + sep)
+    assert not (tmp_path / "usb").exists()
+    (tmp_path / "notes.txt").write_text("x")
+    result = CliRunner().invoke(cli, ["--db", loaded, "backup", f"notes.txt{sep}"])
+    assert result.exit_code == 2 and "Error: not a folder:" in result.output
+    assert (tmp_path / "notes.txt").read_text() == "x"
+    (tmp_path / "bk").mkdir()  # the folder is there: the copy goes into it, named by the time
+    result = CliRunner().invoke(cli, ["--db", loaded, "backup", f"bk{sep}"])
+    assert result.exit_code == 0, result.output
+    (copy,) = (tmp_path / "bk").glob("fundmon-*.db")
+    assert f"Backed up to {copy}" in result.output
+    assert backup_database(loaded, "plain.db").target == tmp_path / "plain.db"  # no separator: a file name
+
+
+def test_a_file_system_error_is_one_line_and_leaves_no_temporary_file(loaded: str, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "usb"
+    out.mkdir()
+
+    def full(path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("monitor.backup._fsync", full)
+    with pytest.raises(UsageError, match=f"cannot write {out / 'b.db'}: No space left on device"):
+        backup_database(loaded, out / "b.db")
+    result = CliRunner().invoke(cli, ["--db", loaded, "backup", str(out / "b.db")])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [f"Error: cannot write {out / 'b.db'}: No space left on device"]
+    assert list(out.iterdir()) == []  # neither the copy nor its temporary file
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc takes no new files on Linux only")
+def test_backup_into_a_place_that_takes_no_files(loaded: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", loaded, "backup", "/proc/x.db"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot write /proc/x.db: ")
+    assert "Internal error" not in result.output
 
 
 @pytest.mark.parametrize("command", ["backup", "restore"])
