@@ -15,12 +15,12 @@ from monitor.money import rate
 from reports.dispatch import Dispatch
 from reports.dispatch_docx import (
     amount,
-    changes_sentence,
+    arrival_note,
     cn_number,
     flags_sentence,
+    names,
     pct,
     points1,
-    turned_back_sentence,
     versus_benchmark,
 )
 from reports.dispatch_reporting import TownReporting
@@ -59,7 +59,7 @@ def write_slice_docx(d: Dispatch, path: Path) -> Path:
     add_text(doc, f"{recipient_of(d.town)}：", align=WD_ALIGN_PARAGRAPH.LEFT)
     if d.period is None:
         add_body(doc, f"截至{date_cn(d.day)}，全区尚无镇（街道）报送的驻镇帮镇扶村资金支出数据，本周暂无数据可通报。"
-                 + turned_back_sentence(d))
+                 + slice_turned_back_sentence(d))
     else:
         add_body(doc, f"现将{d.week_label}全区驻镇帮镇扶村资金支出调度中{you(d.town)}的情况通报如下。")
         _section(doc, "一、支出进度", [standing(d), lights(d)])
@@ -72,7 +72,7 @@ def write_slice_docx(d: Dispatch, path: Path) -> Path:
         _section(doc, "三、问题线索", [flags_sentence(d)])
         _section(doc, "四、报送情况", [reporting_sentence(d)])
         _section(doc, "五、资金来源", [sources_sentence(d)])
-        _section(doc, "六、本周变化", [changes_sentence(d)])
+        _section(doc, "六、本周变化", [slice_changes_sentence(d)])
         _section(doc, "七、工作要求", requests(d))
     doc.save(str(path))
     return path
@@ -175,6 +175,36 @@ def _wan(fen_amount: int) -> str:
 def _rate(spent: int, allocated: int) -> str:
     value = rate(spent, allocated)
     return pct(None if value is None else float(value))
+
+
+def slice_turned_back_sentence(d: Dispatch) -> str:
+    """The town's files of the month all turned back (退回), said to the town: 你镇报送的…未能导入."""
+    files = sum(r.rejected_files for r in d.reporting if r.state == "missing")
+    if not files or d.reporting_period is None:
+        return ""
+    return (f"{you(d.town or '')}报送的{period_cn(d.reporting_period)}报表（{files}份）未能导入，已退回，视为未报送，"
+            "请按问题清单修改后重新报送。")
+
+
+def slice_changes_sentence(d: Dispatch) -> str:
+    """本周变化 as the district brief says it, but to the town: 你镇 for its own name, its projects unprefixed."""
+    c = d.changes
+    if c is None:
+        return "本周为首次调度，自下周起通报与上周相比的变化。"
+    me = you(d.town or "")
+    week = c.previous_week.replace("-W", "年第") + "周"
+    parts = [f"{me}新增支出{fen_wan(c.spent_added) or 0:,.2f}万元"]
+    reds = [p.name for p in c.new_reds]
+    parts.append(f"新增红灯{len(reds)}个（{names(reds)}）" if reds else "无新增红灯")
+    worse = sum("worse" in p.kinds for p in c.projects)
+    better = sum("better" in p.kinds for p in c.projects)
+    moved = "、".join(f"灯色{word}{n}个" for word, n in (("好转", better), ("变差", worse)) if n)
+    parts.append(moved or ("其余项目灯色均未变化" if c.light_changes else "各项目灯色均未变化"))
+    parts += [f"{me}由{LIGHT_LABELS[t.light_before]}转{LIGHT_LABELS[t.light_after]}" for t in c.towns
+              if t.light_before in LIGHT_LABELS and t.light_after in LIGHT_LABELS and t.light_before != t.light_after]
+    arrived = [f"{period_cn(s['period']) if s['period'] else ''}{arrival_note(s)}" for s in c.new_submissions]
+    parts.append(f"新收报送{len(arrived)}份" + (f"（{names(arrived)}）" if any(arrived) else ""))
+    return f"与上次调度（{week}）相比，" + "；".join(parts) + "。"
 
 
 def requests(d: Dispatch) -> list[str]:

@@ -3,6 +3,7 @@ folder names, unknown names, and no effect on the district pack or the 本周变
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,11 @@ from monitor.db import open_database
 from monitor.errors import UsageError
 from monitor.schema import DispatchSnapshot
 from monitor.settings import load_settings
-from reports.dispatch import DISPATCH_DOCX, DISPATCH_XLSX, run_dispatch
-from reports.dispatch_slice import resolve_town, run_town_slices
+from monitor.snapshots import ProjectChange
+from reports.dispatch import DISPATCH_DOCX, DISPATCH_XLSX, build_dispatch, run_dispatch
+from reports.dispatch_docx import changes_sentence
+from reports.dispatch_slice import resolve_town, run_town_slices, slice_dispatch
+from reports.dispatch_slice_docx import slice_changes_sentence
 from reports.dispatch_xlsx import SHEETS
 from tests.helpers import LX_ROWS, project, town_workbook
 
@@ -92,6 +96,42 @@ def test_a_slice_holds_only_its_town_in_every_sheet(loaded, tmp_path: Path) -> N
     assert "宫头村四小园" in "\n".join(sheets["本周变化"])
     brief = _text(result.paths[1])
     assert not [other for other in OTHERS if other in brief]
+    assert "你镇新增支出50.00万元" in brief  # the letter speaks to the town: 你镇, not 官塘镇新增支出
+    assert "官塘镇" not in brief.split("官塘镇人民政府：", 1)[1]  # its name only in the title and the addressee
+
+
+def test_the_slice_brief_addresses_the_town_where_the_district_brief_names_it(loaded, tmp_path: Path) -> None:
+    """New reds, the town's change of light and new files: said to the town without its name; the district
+    brief keeps the towns' names."""
+    _week_of_changes(loaded, tmp_path)
+    with loaded() as s:
+        whole = build_dispatch(s, SETTINGS, W46)
+        s.rollback()
+    d = slice_dispatch(whole, "官塘镇")
+    assert d.changes is not None and whole.changes is not None
+    red = ProjectChange(1, "官塘镇", "XQ-GT-2", "宫头村四小园", "yellow", "red", 100_000, 600_000, 0.1, 0.6,
+                        kinds=("new-red", "worse"))
+    town = dataclasses.replace(d.changes.towns[0], light_before="yellow", light_after="red")
+    d = dataclasses.replace(d, changes=dataclasses.replace(d.changes, projects=[red], towns=[town]))
+    assert slice_changes_sentence(d) == ("与上次调度（2023年第45周）相比，你镇新增支出50.00万元；新增红灯1个（宫头村四小园）；"
+                                         "灯色变差1个；你镇由黄灯转红灯；新收报送1份（2023年10月（更正））。")
+    assert "官塘镇新增支出" not in slice_changes_sentence(d)
+    district = changes_sentence(whole)
+    assert "全区新增支出" in district and "官塘镇2023年10月（更正）" in district
+    street = dataclasses.replace(d, town="桥东街道")
+    assert slice_changes_sentence(street).startswith("与上次调度（2023年第45周）相比，你街道新增支出")
+
+
+def test_a_slice_of_a_town_whose_only_file_was_turned_back(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    bad = town_workbook(tmp_path / "gt10.xlsx", "官塘镇", "2023-10",
+                        [project("GT-1", "奕湖村污水治理", "abc", "x"), project("GT-2", "宫头村道路", "无效", "y")])
+    report = ingest_paths(factory, [bad], SETTINGS, IngestOptions(received_at=datetime(2023, 11, 3, 9)))
+    assert [r.outcome.outcome for r in report.results] == ["rejected"]
+    brief = _text(run_town_slices(factory, SETTINGS, W45, tmp_path, ["官塘镇"])[0].paths[1])
+    assert "暂无数据" in brief
+    assert "你镇报送的2023年10月报表（1份）未能导入，已退回，视为未报送，请按问题清单修改后重新报送。" in brief
+    assert "官塘镇" not in brief.split("官塘镇人民政府：", 1)[1]
 
 
 def test_ranks_in_a_slice_are_the_district_ranks(loaded, tmp_path: Path) -> None:
