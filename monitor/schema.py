@@ -275,7 +275,9 @@ class RunLog(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    #: running | ok | failed
+    #: renewed every half minute while the run is under way: a stale one means its process died
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: running | ok | failed | deferred (the month's deadline had not passed: runs once it has)
     outcome: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     #: who ran it: host:pid, and whether the scheduler or a person (``schedule run``)

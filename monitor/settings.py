@@ -85,9 +85,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("schedule.lease_seconds", 120,
             "A standby scheduler takes over when the running one has not renewed its lease for this long.",
             int, 10, 3600),
-    Setting("schedule.stale_run_minutes", 180,
-            "A run still marked running after this long died with its process and may be run again.",
-            int, 5, 10080),
 )
 
 _BY_KEY = {s.key: s for s in SETTINGS}

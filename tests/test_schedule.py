@@ -217,21 +217,128 @@ def test_a_failed_run_is_logged_and_the_next_attempt_may_run_it(setup, monkeypat
     assert runs(factory)["weekly:2023-W44"].attempts == 3
 
 
-def test_a_run_left_running_by_a_dead_process_is_taken_over_only_when_stale(setup) -> None:
-    factory, settings, _ = setup
-    at = datetime(2023, 10, 30, 9, 0)
+def age(factory, key: str, minutes: int) -> None:  # type: ignore[no-untyped-def]
+    """Make a run's heartbeat (and start) ``minutes`` older, as if its process had stopped beating."""
+    with factory() as session:
+        row = session.scalar(select(RunLog).where(RunLog.key == key))
+        row.started_at -= timedelta(minutes=minutes)
+        row.heartbeat_at -= timedelta(minutes=minutes)
+        session.commit()
+
+
+def test_a_run_left_running_by_a_dead_process_is_taken_over_only_once_its_heartbeat_stops(setup) -> None:
     from monitor.scheduler import runlog
 
-    claim = runlog.claim(factory, "weekly:2023-W44", "weekly", at, runner="gone:1", trigger="scheduler",
-                         stale_after=timedelta(minutes=180))
-    assert claim.run
+    factory, settings, _ = setup
+    at = datetime(2023, 10, 30, 9, 0)
+    assert runlog.claim(factory, "weekly:2023-W44", "weekly", at, runner="gone:1", trigger="scheduler").run
     rt = Runtime(factory, settings)
     assert run_job(rt, "weekly", at).outcome == "skipped"  # it may still be running
     assert run_job(rt, "weekly", at, force=True).outcome == "skipped"  # not even forced
-    with factory() as session:
-        session.get(RunLog, claim.row.id).started_at -= timedelta(hours=4)
-        session.commit()
+    age(factory, "weekly:2023-W44", 1)
+    assert run_job(rt, "weekly", at).outcome == "skipped"  # one minute without a heartbeat: still alive
+    age(factory, "weekly:2023-W44", 2)
     assert run_job(rt, "weekly", at).outcome == "ok"
+    assert runs(factory)["weekly:2023-W44"].attempts == 2
+
+
+def test_a_slow_run_keeps_its_heartbeat_so_nobody_takes_it_over(setup, monkeypatch) -> None:
+    from monitor.scheduler import runlog
+
+    factory, settings, _ = setup
+    monkeypatch.setattr(runlog, "HEARTBEAT", timedelta(seconds=0.2))
+    monkeypatch.setattr(runlog, "DEAD_AFTER", timedelta(seconds=1))
+    started, release = threading.Event(), threading.Event()
+
+    def slow(rt: Runtime, at: datetime) -> dict:  # type: ignore[type-arg]
+        started.set()
+        release.wait(30)
+        return {}
+
+    monkeypatch.setitem(jobs_module.BODIES, "weekly", slow)
+    rt = Runtime(factory, settings)
+    at = datetime(2023, 10, 30, 9, 0)
+    first = threading.Thread(target=run_job, args=(rt, "weekly", at))
+    first.start()
+    started.wait(30)
+    time.sleep(2.5)  # longer than DEAD_AFTER: only the heartbeat keeps it alive
+    assert run_job(Runtime(factory, settings), "weekly", at).outcome == "skipped"
+    release.set()
+    first.join(30)
+    assert runs(factory)["weekly:2023-W44"].outcome == "ok"
+
+
+def test_catch_up_reruns_an_interrupted_run_for_its_own_day(setup) -> None:
+    from monitor.scheduler import runlog
+    from monitor.scheduler.jobs import catch_up
+
+    factory, settings, root = setup
+    monday = datetime(2023, 10, 30, 9, 0)
+    runlog.claim(factory, "weekly:2023-W44", "weekly", monday, runner="killed:9", trigger="scheduler")
+    age(factory, "weekly:2023-W44", 5)
+    clock = FakeClock(datetime(2023, 10, 31, 11, 0, tzinfo=SH))
+    [result] = catch_up(Runtime(factory, settings, clock=clock))
+    assert result.outcome == "ok" and result.key == "weekly:2023-W44"
+    run = runs(factory)["weekly:2023-W44"]
+    assert (run.trigger, run.attempts, run.at) == ("retry", 2, monday)
+    assert (root / "outputs" / "letters-2023-10-30").is_dir()  # the pack of the Monday it stands for
+    assert catch_up(Runtime(factory, settings, clock=clock)) == []
+
+
+def test_catch_up_retries_a_failed_run_up_to_three_attempts(setup, monkeypatch) -> None:
+    from monitor.scheduler.jobs import catch_up
+
+    factory, settings, _ = setup
+    clock = FakeClock(datetime(2023, 10, 30, 9, 0, tzinfo=SH))
+    rt = Runtime(factory, settings, clock=clock)
+
+    def broken(rt: Runtime, at: datetime) -> dict:  # type: ignore[type-arg]
+        raise OSError("disk full")
+
+    monkeypatch.setitem(jobs_module.BODIES, "weekly", broken)
+    assert run_job(rt, "weekly").outcome == "failed"
+    assert [r.outcome for r in catch_up(rt)] == ["failed"]
+    assert [r.outcome for r in catch_up(rt)] == ["failed"]
+    assert catch_up(rt) == []  # three attempts: left for a person (schedule history shows it)
+    monkeypatch.undo()
+    assert catch_up(rt) == [] and run_job(rt, "weekly").outcome == "ok"
+    assert runs(factory)["weekly:2023-W44"].attempts == 4
+
+
+def test_the_monthly_run_waits_for_a_deadline_moved_by_holidays(setup) -> None:
+    from monitor.scheduler.jobs import catch_up
+
+    factory, _, root = setup
+    holidays = [f"2023-10-0{d}" for d in range(2, 7)]  # 国庆: September's reports are due on 9 October
+    settings = settings_for(root, **{"reporting.holidays": holidays})
+    clock = FakeClock(datetime(2023, 10, 6, 9, 0, tzinfo=SH))
+    rt = Runtime(factory, settings, clock=clock)
+    result = run_job(rt, "monthly")
+    assert result.outcome == "deferred" and "2023-10-09" in result.outputs["note"]
+    assert not (root / "outputs" / "review-2023-09").exists()
+    for moment in (datetime(2023, 10, 9, 10, 0), datetime(2023, 10, 10, 8, 0)):  # deadline day; before 09:00
+        clock.set(moment.replace(tzinfo=SH))
+        assert catch_up(rt) == []
+    clock.set(datetime(2023, 10, 10, 9, 5, tzinfo=SH))
+    [done] = catch_up(rt)
+    assert done.outcome == "ok" and done.key == "monthly:2023-09"
+    assert (root / "outputs" / "review-2023-09" / "研判报告.docx").is_file()
+    assert runs(factory)["monthly:2023-09"].trigger == "catch-up"
+
+
+def test_a_restarted_scheduler_reruns_the_week_its_killed_predecessor_left_half_done(setup, clock) -> None:
+    from monitor.scheduler import runlog
+
+    factory, settings, root = setup
+    clock.set(datetime(2023, 10, 30, 9, 3, tzinfo=SH))
+    runlog.claim(factory, "weekly:2023-W44", "weekly", datetime(2023, 10, 30, 9, 0), runner="killed:9",
+                 trigger="scheduler")
+    age(factory, "weekly:2023-W44", 3)
+    with Running(Runtime(factory, settings, clock=clock)) as rhythm:
+        wait_for(lambda: rhythm.state == "leading")
+        wait_for(lambda: runs(factory)["weekly:2023-W44"].outcome == "ok")
+    assert runs(factory)["weekly:2023-W44"].attempts == 2
+    assert (root / "outputs" / "dispatch-2023-W44" / "调度表.xlsx").is_file()
 
 
 # --- the inbox ---------------------------------------------------------------------------------------------
@@ -344,3 +451,16 @@ def test_a_consolidated_workbook_in_the_inbox_keeps_its_months_receipt_unknown(s
     with factory() as session:
         subs = session.scalars(select(Submission).where(Submission.status == "accepted")).all()
     assert len(subs) > 3 and all(s.received_at is None for s in subs)
+
+
+def test_a_refused_file_sent_twice_keeps_both_problem_lists(sqlite_url: str, tmp_path: Path) -> None:
+    factory = open_database(sqlite_url)
+    settings = settings_for(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rt = Runtime(factory, settings)
+    for minute in (0, 10):
+        (inbox / "空.xlsx").write_bytes(b"not a workbook" + bytes([minute]))
+        assert run_job(rt, "inbox", datetime(2023, 11, 3, 10, minute)).outcome == "ok"
+    names = sorted(p.name for p in (tmp_path / "rejected").iterdir())
+    assert names == ["空 (2).xlsx", "空 (2)_问题清单.xlsx", "空.xlsx", "空_问题清单.xlsx"]

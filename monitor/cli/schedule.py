@@ -119,9 +119,11 @@ def run(app: App, job: str, day: date | None, force: bool) -> None:
     at = moment_of(rt, job, day) if day else None
     result = run_job(rt, job, at, trigger="manual", force=force)
     if result.outcome == "skipped":
-        prev = result.previous
-        click.echo(f"{result.key} already ran ({prev.outcome}, {prev.finished_at or prev.started_at:%Y-%m-%d %H:%M}, "
-                   f"{prev.runner}); nothing done. --force runs it again.")
+        click.echo(_skipped_line(result.key, result.previous))
+        return
+    if result.outcome == "deferred":
+        click.echo(f"{result.key} deferred: {result.outputs['note']}. The scheduler runs it then "
+                   f"(or: fundmon schedule run {job} --at DATE).")
         return
     if result.outcome == "idle":
         click.echo(f"{result.key}: the inbox ({app.settings['schedule.inbox_dir']}/) has no file ready; nothing done.")
@@ -132,6 +134,14 @@ def run(app: App, job: str, day: date | None, force: bool) -> None:
     click.echo(f"{result.key} done:")
     for line in _output_lines(result.outputs):
         click.echo(f"  {line}")
+
+
+def _skipped_line(key: str, prev) -> str:  # type: ignore[no-untyped-def]
+    if prev.outcome == "running":
+        return (f"{key} is running now (started {prev.started_at:%Y-%m-%d %H:%M:%S} by {prev.runner}, last "
+                f"heartbeat {prev.heartbeat_at or prev.started_at:%H:%M:%S}); nothing done.")
+    return (f"{key} already ran ({prev.outcome}, {prev.finished_at or prev.started_at:%Y-%m-%d %H:%M}, "
+            f"{prev.runner}); nothing done. --force runs it again.")
 
 
 def _output_lines(outputs: dict) -> list[str]:

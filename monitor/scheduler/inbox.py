@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +65,8 @@ def ready_files(folders: InboxFolders, settle_seconds: float, result: InboxResul
     now = time.time()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
+        if result is not None:
+            result.ignored += [str(here / d) for d in dirnames if (here / d).is_symlink()]
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in skip
                              and not (here / d).is_symlink())
         for name in sorted(filenames):
@@ -112,14 +115,21 @@ def process_inbox(factory: sessionmaker[Session], settings: Settings, now: datet
         refused = not outcomes or all(o.outcome == "rejected" for o in outcomes)
         target_dir = (folders.rejected if refused else folders.processed / now.date().isoformat()) / relative.parent
         moved = _move(path, target_dir / path.name)
-        lists = write_problem_lists(report, moved.parent) if report.has_errors or any(o.findings for o in outcomes) \
-            else {}
+        for taken in report.results:  # the 问题清单 is named after the file as moved (``name (2).xlsx``)
+            taken.path = moved
+        lists = write_problem_lists(report, moved.parent) if any(o.findings for o in outcomes) else {}
         result.problem_lists += [str(p) for p in lists.values()]
         (result.rejected if refused else result.processed).append(str(moved))
         result.errors += report.has_errors or refused
-        log.info("inbox: %s → %s (%s)", relative, moved.parent,
-                 ", ".join(f"{o.town or '?'} {o.period or '?'} {o.outcome}" for o in outcomes) or "not a report")
+        log.info("inbox: %s → %s (%s)", relative, moved.parent, "; ".join(map(_describe, outcomes)) or "not a report")
     return result
+
+
+def _describe(o: Any) -> str:
+    if o.town or o.period:
+        return f"{o.town or '?'} {o.period or '?'} {o.outcome}"
+    first = next((f.message for f in o.findings), "")
+    return f"{o.outcome}: {first}" if first else o.outcome
 
 
 def _move(path: Path, target: Path) -> Path:

@@ -4,6 +4,7 @@ scheduler's triggers and ``fundmon schedule run`` both come through :func:`run_j
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.scheduler import runlog
@@ -18,6 +20,7 @@ from monitor.scheduler.inbox import InboxFolders, process_inbox, ready_files
 from monitor.scheduler.keys import month_closed, run_key
 from monitor.scheduler.lease import new_holder
 from monitor.settings import Settings
+from monitor.status import due_date
 
 log = logging.getLogger(__name__)
 
@@ -55,35 +58,96 @@ class RunResult:
     previous: Any = None  # the run log entry that made this one a no-op
 
 
+class Deferred(Exception):  # noqa: N818 - not an error: the run waits for its time
+    """The run is not due yet (the month's reporting deadline has not passed): logged as ``deferred`` and
+    run by :func:`catch_up` once it is."""
+
+
+class _Heartbeat:
+    """Renews the run's heartbeat while it is under way, so a run whose process died can be told apart
+    from one that is merely slow."""
+
+    def __init__(self, rt: Runtime, key: str) -> None:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, args=(rt, key), daemon=True, name=f"heartbeat {key}")
+
+    def _beat(self, rt: Runtime, key: str) -> None:
+        while not self.stop.wait(runlog.HEARTBEAT.total_seconds()):
+            try:
+                runlog.heartbeat(rt.factory, key, rt.runner)
+            except DBAPIError as exc:
+                log.warning("%s: heartbeat not recorded (%s)", key, " ".join(str(exc.orig).split())[:200])
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def run_job(rt: Runtime, job: str, at: datetime | None = None, *, trigger: str = "scheduler",
             force: bool = False) -> RunResult:
     """Run ``job`` for the moment ``at`` (naive, schedule time zone; default now) unless its key ran already.
 
-    A failure is logged with its error and returned, never raised: the scheduler keeps its rhythm, and the
-    next attempt (the next trigger, or ``schedule run``) may claim the key again.
+    A failure is logged with its error and returned, never raised: the scheduler keeps its rhythm, and
+    :func:`catch_up` (or ``schedule run``) claims the key again.
     """
     at = at or rt.now()
     key = run_key(job, at)
     if job == "inbox" and not force and not ready_files(InboxFolders.from_settings(rt.settings),
                                                          rt.settings["schedule.inbox_settle_seconds"]):
         return RunResult(key, job, "idle")  # an empty inbox every ten minutes is not worth a log line
-    stale = timedelta(minutes=rt.settings["schedule.stale_run_minutes"])
-    claimed = runlog.claim(rt.factory, key, job, at, runner=rt.runner, trigger=trigger, stale_after=stale,
-                           force=force)
+    claimed = runlog.claim(rt.factory, key, job, at, runner=rt.runner, trigger=trigger, force=force)
     if not claimed.run:
-        log.info("%s: already %s (%s); nothing to do", key, claimed.row.outcome, claimed.row.runner)
+        log.info("%s: %s (%s); nothing to do", key, runlog.state_of(claimed.row), claimed.row.runner)
         return RunResult(key, job, "skipped", previous=claimed.row)
     log.info("%s: started", key)
     try:
-        outputs = BODIES[job](rt, at)
+        with _Heartbeat(rt, key):
+            outputs = BODIES[job](rt, at)
+    except Deferred as wait:
+        runlog.finish(rt.factory, key, rt.runner, outcome="deferred", outputs={"note": str(wait)})
+        log.info("%s: deferred — %s", key, wait)
+        return RunResult(key, job, "deferred", {"note": str(wait)})
     except Exception as exc:  # the job boundary: whatever went wrong is logged, the scheduler carries on
         log.exception("%s: failed", key)
         error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:2000]
-        runlog.finish(rt.factory, key, outcome="failed", outputs=None, error=error)
+        runlog.finish(rt.factory, key, rt.runner, outcome="failed", outputs=None, error=error)
         return RunResult(key, job, "failed", error=error)
-    runlog.finish(rt.factory, key, outcome="ok", outputs=outputs)
+    runlog.finish(rt.factory, key, rt.runner, outcome="ok", outputs=outputs)
     log.info("%s: done — %s", key, summary(outputs))
     return RunResult(key, job, "ok", outputs)
+
+
+def catch_up(rt: Runtime) -> list[RunResult]:
+    """Run again what did not end well in the last five weeks: a failed weekly or monthly run (up to
+    ``MAX_ATTEMPTS`` in all), one interrupted by a dead process, and a monthly run deferred until its
+    deadline had passed (once that day is over, at the job's time). The scheduler calls it at start and
+    after every inbox tick; each run goes through :func:`run_job`, so still one run per key."""
+    now = rt.now()
+    with rt.factory() as session:
+        rows = runlog.unfinished(session, now - timedelta(days=35))
+    results = []
+    for row in rows:
+        if row.outcome == "failed" and row.attempts >= runlog.MAX_ATTEMPTS:
+            continue
+        if row.outcome == "deferred":
+            if run_key(row.job, now) != row.key or now < moment_of(rt, row.job, now.date()) \
+                    or not deadline_passed(rt, row.job, now):
+                continue
+            results.append(run_job(rt, row.job, now, trigger="catch-up"))
+        else:
+            results.append(run_job(rt, row.job, row.at, trigger="retry"))
+    return results
+
+
+def deadline_passed(rt: Runtime, job: str, at: datetime) -> bool:
+    """Monthly: the reporting deadline of the month just closed is over (weekly runs wait for nothing)."""
+    if job != "monthly":
+        return True
+    return due_date(month_closed(at), rt.settings) < at.date()
 
 
 def summary(outputs: dict[str, Any]) -> str:
@@ -115,9 +179,12 @@ def _monthly(rt: Runtime, at: datetime) -> dict[str, Any]:
     from monitor.cli.review import run_review
     from monitor.status import periods_with_data
 
+    period = month_closed(at)
+    if not deadline_passed(rt, "monthly", at):
+        raise Deferred(f"{period} reports are due by {due_date(period, rt.settings)}: the review and 催报 "
+                       "run the day after")
     inbox = _inbox(rt, at)
     day = at.date()
-    period = month_closed(at)
     outputs: dict[str, Any] = {"day": day.isoformat(), "inbox": inbox, "period": period}
     with rt.factory() as session:
         has_data = period in periods_with_data(session, day)

@@ -44,7 +44,7 @@ def job_rows(session: Session, settings: Settings) -> tuple[list[dict[str, Any]]
         run = last.get(job)
         rows.append({"job": job, "does": JOBS[job], "when": describe(trigger),
                      "next_run": f"{nxt:%Y-%m-%d %H:%M}" if nxt else None,
-                     "last": f"{run.key} {run.outcome} {run.started_at:%Y-%m-%d %H:%M}" if run else None})
+                     "last": f"{run.key} {runlog.state_of(run)} {run.started_at:%Y-%m-%d %H:%M}" if run else None})
     info = current(session)
     if info is None:
         holder = "No scheduler is running on this database" + (" (never started)." if stored is None else ".")
@@ -57,7 +57,7 @@ def job_rows(session: Session, settings: Settings) -> tuple[list[dict[str, Any]]
 
 def history_rows(session: Session, job: str | None, limit: int) -> list[dict[str, Any]]:
     return [{"key": r.key, "job": r.job, "at": _text(r.at), "started_at": _text(r.started_at),
-             "finished_at": _text(r.finished_at), "outcome": r.outcome, "attempts": r.attempts,
+             "finished_at": _text(r.finished_at), "outcome": runlog.state_of(r), "attempts": r.attempts,
              "runner": r.runner, "trigger": r.trigger, "outputs": r.outputs, "error": r.error}
             for r in runlog.history(session, job, limit)]
 

@@ -16,13 +16,14 @@ from datetime import timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import DBAPIError
 
-from monitor.scheduler.jobs import Runtime, run_job
+from monitor.scheduler.jobs import Runtime, catch_up, run_job
 from monitor.scheduler.lease import Lease, current
 from monitor.settings import Settings, clock_time
 
@@ -39,9 +40,19 @@ def _fire(job: str) -> None:
     run_job(_ACTIVE, job)
 
 
+def catch_up_job() -> None:
+    """At start and after each inbox tick: failed, interrupted and deferred runs (see jobs.catch_up)."""
+    if _ACTIVE is not None:
+        try:
+            catch_up(_ACTIVE)
+        except DBAPIError as exc:
+            log.warning("catching up postponed: database unreachable (%s)", " ".join(str(exc.orig).split())[:200])
+
+
 # Stored jobs refer to these functions by "module:name": keep the names, or stored jobs vanish at start.
 def inbox_job() -> None:
     _fire("inbox")
+    catch_up_job()
 
 
 def weekly_job() -> None:
@@ -148,7 +159,7 @@ class Rhythm:
         global _ACTIVE
         engine = self.rt.factory.kw["bind"]
         scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+            jobstores={"default": SQLAlchemyJobStore(engine=engine), "transient": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(1)},  # one job at a time: the weekly never meets an inbox
             timezone=self.rt.settings["reporting.timezone"])
         _ACTIVE = self.rt
@@ -157,9 +168,11 @@ class Rhythm:
         try:
             scheduler.start(paused=True)
             install_jobs(scheduler, self.rt.settings)
+            # once, now, after whatever is due: interrupted, failed and deferred runs (jobs.catch_up)
+            scheduler.add_job(catch_up_job, "date", run_date=self.rt.now(), id="catch-up", jobstore="transient")
             scheduler.resume()
             self._set("leading", "; ".join(f"{j.id} next {j.next_run_time:%Y-%m-%d %H:%M}"
-                                           for j in scheduler.get_jobs() if j.next_run_time))
+                                           for j in scheduler.get_jobs() if j.id in ENTRY_POINTS))
             while not stop.wait(self.renew_every):
                 if self._abandon.is_set():
                     released = False
