@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -21,6 +22,8 @@ FIGURES = (ReportRow.id, ReportRow.project_id, ReportRow.fund_year, ReportRow.al
            ReportRow.category, ReportRow.planned_start, ReportRow.planned_end)
 #: a selected row of FIGURES, read by attribute like the ORM object (``row.spent_fen``)
 Figures = Any
+#: report rows fetched from the database at a time
+STREAM_ROWS = 20_000
 
 
 @dataclass
@@ -84,27 +87,42 @@ def load_history(session: Session, period: str, town: str | None = None,
         stmt = stmt.where(Town.name == town)
     if project_ids is not None:
         stmt = stmt.where(ReportRow.project_id.in_(project_ids))
-    chosen: dict[int, dict[str, tuple[tuple[bool, datetime, int], list[Figures]]]] = defaultdict(dict)
-    towns: dict[int, str] = {}
+    done: dict[int, tuple[str, list[Report], list[Figures]]] = {}
+    months: dict[str, tuple[tuple[bool, datetime, int], list[Figures]]] = {}
+    pid, town_name = None, ""
     width = len(FIGURES)
-    for found in session.execute(stmt):
-        row, (per, sub_id, town_id, received, town_name) = found, found[width:]
+    # streamed in project order, each project summed up as soon as its rows are read: a province year is
+    # 270k rows, of which only each project's latest are kept
+    for found in session.execute(stmt.execution_options(yield_per=STREAM_ROWS)):
+        row, (per, sub_id, town_id, received, name) = found, found[width:]
         force = in_force.get((town_id, per))
         if force is None:
             continue
+        if row.project_id != pid:
+            if pid is not None:
+                done[pid] = _summed(town_name, months)
+            pid, months = row.project_id, {}
         rank = (sub_id == force, received or datetime.min, sub_id)
-        current = chosen[row.project_id].get(per)
+        current = months.get(per)
         if current is None or rank > current[0]:
-            chosen[row.project_id][per] = (rank, [row])
+            months[per] = (rank, [row])
         elif rank == current[0]:
             current[1].append(row)
-        towns[row.project_id] = town_name
-    by_project = {pid: {per: (rows, not rank[0]) for per, (rank, rows) in months.items()}
-                  for pid, months in chosen.items()}
-    ids = [pid for pid, months in by_project.items() if months]
+        town_name = name
+    if pid is not None:
+        done[pid] = _summed(town_name, months)
+    ids = list(done)
     projects = _projects(session, ids)
     allocations = _allocations(session, ids)
-    return [_record(projects[pid], towns[pid], by_project[pid], allocations.get(pid, {})) for pid in ids]
+    return [_record(projects[i], *done[i], allocations.get(i, {})) for i in ids]
+
+
+def _summed(town: str, months: dict[str, tuple[tuple[bool, datetime, int], list[Figures]]]
+            ) -> tuple[str, list[Report], list[Figures]]:
+    """A project's town, its report per month (oldest first; carried when not from the version in force),
+    and the rows of its latest month."""
+    reports = [_report(per, rows, not rank[0]) for per, (rank, rows) in sorted(months.items())]
+    return town, reports, months[reports[-1].period][1]
 
 
 def _projects(session: Session, ids: list[int]) -> dict[int, Project]:
@@ -160,16 +178,21 @@ def _sum(values: list[int | None]) -> int | None:
 
 def _report(period: str, rows: list[Figures], carried: bool) -> Report:
     last = rows[-1]
+    progress = None if last.progress_bp is None else _progress(last.progress_bp)
+    if len(rows) == 1:  # most months: one row, nothing to add up
+        return Report(period, last.spent_fen, last.requested_fen, last.disbursed_fen, progress, last.status, carried)
     return Report(period=period, spent=sum(r.spent_fen for r in rows),
                   requested=_sum([r.requested_fen for r in rows]), disbursed=_sum([r.disbursed_fen for r in rows]),
-                  progress=None if last.progress_bp is None else Decimal(last.progress_bp) / 10000,
-                  status=last.status, carried=carried)
+                  progress=progress, status=last.status, carried=carried)
 
 
-def _record(project: Project, town: str, periods: dict[str, tuple[list[Figures], bool]],
+@lru_cache(maxsize=16384)
+def _progress(basis_points: int) -> Decimal:
+    return Decimal(basis_points) / 10000
+
+
+def _record(project: Project, town: str, reports: list[Report], latest_rows: list[Figures],
             by_source: dict[str, list[AllocationLine]]) -> ProjectRecord:
-    reports = [_report(per, rows, carried) for per, (rows, carried) in sorted(periods.items())]
-    latest_rows = periods[reports[-1].period][0]
     allocations = money_as_of(by_source, latest_rows)
     latest = latest_rows[-1]
     planned_start = project.planned_start or latest.planned_start

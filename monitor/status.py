@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -72,8 +75,22 @@ def judge(session: Session, settings: Settings, period: str, as_of: date, *, tow
           project_ids: list[int] | None = None) -> list[Judged]:
     """Every project with a report at or before ``period``, judged by the rules."""
     rules = rule_settings(settings)
-    return [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
-            for rec in load_history(session, period, town, project_ids, as_of=as_of)]
+    with _bulk():
+        return [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
+                for rec in load_history(session, period, town, project_ids, as_of=as_of)]
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a province's records are built: they make no cycles, and the
+    collector's repeated passes over a million new objects cost a third of the time. Restored after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def money(fen: int | None) -> float | None:
@@ -162,6 +179,12 @@ def build_status(session: Session, settings: Settings, period: str | None = None
                               "projects": [], "towns": []}
     if period is None:
         return result
+    with _bulk():
+        return _fill_status(result, session, settings, period, as_of, rules, by)
+
+
+def _fill_status(result: dict[str, Any], session: Session, settings: Settings, period: str, as_of: date,
+                 rules: RuleSettings, by: str | None) -> dict[str, Any]:
     judged = judge(session, settings, period, as_of)
     if by is not None:
         from monitor.breakdown import build_breakdown

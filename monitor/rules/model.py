@@ -10,7 +10,7 @@ from typing import Any
 from monitor.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AllocationLine:
     """One allocation of money to a project. Amounts are integer 分."""
 
@@ -21,7 +21,7 @@ class AllocationLine:
     doc_no: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     """A project's figures in one month's accepted report (cumulative, project-to-date; 分)."""
 
@@ -35,7 +35,7 @@ class Report:
     carried: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ProjectInput:
     """Everything the rules need about one project, up to and including the period judged."""
 
@@ -92,7 +92,7 @@ class RuleSettings:
                 "bottom_n": self.bottom_n, "outlook_reports": self.outlook_reports}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A raised flag: stable code, Chinese label, and the one line with the numbers that triggered it."""
 
@@ -101,7 +101,7 @@ class Flag:
     explanation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AllocationProgress:
     """Spending attributed to one allocation, oldest money first (FIFO)."""
 
@@ -110,7 +110,7 @@ class AllocationProgress:
     counted: bool  # False for money of a later fund year (提前下达), left out of the rates
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     """What the rules say about one project at one period."""
 
