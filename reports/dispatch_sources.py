@@ -11,9 +11,11 @@ from reports.dispatch_text import fen_wan
 
 SHEET = "资金来源进度"
 TITLES = {"fund-year": "一、按资金年度（当年／结转）", "batch": "二、按资金批次", "level": "三、按资金层级"}
+#: the cells hold the exact amounts; shown to 0.01 万元, a table's rows need not add up to its 合计 as shown
+ROUNDING = "金额四舍五入显示两位小数，合计可能与分项显示值之和略有出入。"
 NOTE = ("说明：按项目下达资金的资金年度、批次、层级统计（一个项目有多笔资金的分别计入，项目数不重复相加）；已支出按先下达先支出"
         "（先结转、后当年）归集到各笔资金；以前年度结转资金的序时进度为100%；以后年度提前下达的资金不计入。"
-        "三个表的合计均等于{scope}合计。")
+        "三个表的合计均等于{scope}合计。" + ROUNDING)
 UNKNOWN_NOTE = "项目库未注明资金{what}（导入含“{columns}”列的项目库后按{what}统计）。"
 _FOUR = Decimal("0.0001")
 

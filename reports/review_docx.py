@@ -37,6 +37,7 @@ class DocTable:
     headers: list[str]
     rows: list[list[str]]
     widths_mm: list[float] | None = None  # of the 156 mm type area
+    note: str | None = None  # a line under the table (注：…)
 
 
 @dataclass
@@ -133,6 +134,8 @@ def add_table(doc: DocumentObject, table: DocTable) -> None:
             paragraph.paragraph_format.line_spacing = 1.0
             font = HEADING_FONT if r == 0 else TABLE_FONT
             style_run(paragraph.add_run(str(value)), font, SIZE_5 + 1.5)
+    if table.note:
+        add_text(doc, table.note, TABLE_FONT, SIZE_5 + 1.5)
     doc.add_paragraph()
 
 

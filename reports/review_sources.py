@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from monitor.breakdown import CARRYOVER, CURRENT, DIMENSION_LABELS, DIMENSIONS, MoneySources, SourceRow
 from reports.review import Review, pct, period_title, points, wan
@@ -12,6 +12,8 @@ from reports.review_tables import INT, POINTS, RATE, WAN, Column, SheetTable
 NAME = "资金来源进度"
 DOC_HEADERS = ["口径", "类别", "下达资金（万元）", "已支出（万元）", "支出率", "序时进度"]
 DOC_WIDTHS_MM = [20, 40, 28, 28, 20, 20]  # 156 mm
+#: each 口径's rows add up to the 合计 to the 分, but not always once each is rounded to 0.01 万元
+ROUNDING_NOTE = "注：金额按万元四舍五入保留两位小数，各口径分项之和与合计可能略有出入。"
 
 
 def _yuan(fen_amount: int) -> float:
@@ -49,13 +51,18 @@ def sources_table(r: Review) -> SheetTable:
 def sources_doc_table(r: Review) -> DocTable | None:
     if r.sources is None or not r.sources.parts:
         return None
-    rows = [[dim, row.label, f"{Decimal(row.allocated) / 1_000_000:,.2f}", f"{Decimal(row.spent) / 1_000_000:,.2f}",
-             pct(_rate(row.spend_rate)), pct(_rate(row.benchmark))]
+    rows = [[dim, row.label, _wan2(row.allocated), _wan2(row.spent), pct(_rate(row.spend_rate)),
+             pct(_rate(row.benchmark))]
             for dim, row in _rows(r.sources) if row.key not in ("合计", CARRYOVER) and _known(r.sources, dim)]
     total = r.sources.total()
-    rows.append(["合计", "", f"{Decimal(total.allocated) / 1_000_000:,.2f}", f"{Decimal(total.spent) / 1_000_000:,.2f}",
-                 pct(_rate(total.spend_rate)), pct(_rate(total.benchmark))])
-    return DocTable(DOC_HEADERS, rows, DOC_WIDTHS_MM)
+    rows.append(["合计", "", _wan2(total.allocated), _wan2(total.spent), pct(_rate(total.spend_rate)),
+                 pct(_rate(total.benchmark))])
+    return DocTable(DOC_HEADERS, rows, DOC_WIDTHS_MM, note=ROUNDING_NOTE)
+
+
+def _wan2(fen_amount: int) -> str:
+    """分 → ``5,316.56`` (万元, half up as every other amount the documents print)."""
+    return f"{(Decimal(fen_amount) / 1_000_000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
 
 
 def _known(sources: MoneySources, label: str) -> bool:

@@ -173,6 +173,8 @@ def test_dispatch_sheet_adds_up_to_the_overview_total(loaded, tmp_path: Path) ->
     assert years["extra"][0][1] == "结转资金小计" and _fen(years["extra"][0][money["未支出"]]) == 24_654_322
     assert [r[1] for r in blocks["三、按资金层级"]["rows"]][:2] == ["中央资金", "省级资金"]
     assert not any("未注明资金" in str(r[0]) for r in ws.iter_rows(max_row=5, values_only=True))
+    notes = [str(r[0]) for r in ws.iter_rows(max_row=5, values_only=True) if str(r[0]).startswith("说明")]
+    assert len(notes) == 1 and notes[0].endswith("金额四舍五入显示两位小数，合计可能与分项显示值之和略有出入。")
 
 
 def test_review_section_and_sheet_show_current_and_carried_over_money(loaded, tmp_path: Path) -> None:
@@ -194,7 +196,13 @@ def test_review_section_and_sheet_show_current_and_carried_over_money(loaded, tm
         numbered = [r for r in mine if r[1] not in ("合计", "结转资金小计")]
         assert sum(round(r[4] * 1_000_000) for r in numbered) == ALLOCATED, dimension
         assert sum(round(r[5] * 1_000_000) for r in numbered) == SPENT, dimension
-    text = [p.text for p in Document(str(tmp_path / REPORT_NAME)).paragraphs]
+    document = Document(str(tmp_path / REPORT_NAME))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "口径")
+    assert [c.text for c in table.rows[-1].cells][:4] == ["合计", "", "824.25", "485.68"]
+    body = list(document.element.body.iterchildren())
+    under = "".join(body[body.index(table._tbl) + 1].xpath(".//w:t/text()"))
+    assert under == "注：金额按万元四舍五入保留两位小数，各口径分项之和与合计可能略有出入。"
+    text = [p.text for p in document.paragraphs]
     heading = next(i for i, t in enumerate(text) if t.endswith("、资金来源进度"))
     body = text[heading + 1]
     assert "当年（2023年）资金下达537.25万元，已支出223.33万元，支出率41.6%" in body

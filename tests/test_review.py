@@ -90,6 +90,15 @@ def docx_text(path: Path) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
+def table_and_note(path: Path, first_header: str) -> tuple[list[list[str]], str]:
+    """The table whose first header cell is ``first_header``, and the text of the paragraph right under it."""
+    doc = Document(str(path))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == first_header)
+    body = list(doc.element.body.iterchildren())
+    under = body[body.index(table._tbl) + 1]
+    return [[c.text for c in row.cells] for row in table.rows], "".join(under.xpath(".//w:t/text()"))
+
+
 # --- the pack on disk
 
 
@@ -275,6 +284,14 @@ def test_money_sources_add_up_to_the_district_and_are_told(pack: ReviewResult, s
     years = [(r["类别"], r["类型"]) for r in rows if r["口径"] == "资金年度"]
     assert years == [("2021年（结转）", "结转"), ("2022年（结转）", "结转"), ("2023年（当年）", "当年"),
                      ("结转资金小计", "结转"), ("合计", "")]
+    printed, note = table_and_note(pack.report, "口径")
+    assert note == "注：金额按万元四舍五入保留两位小数，各口径分项之和与合计可能略有出入。"
+    exact = {(r["口径"], r["类别"]): r for r in rows}
+    exact[("合计", "")] = mine[-1]
+    for row in printed[1:]:  # each amount is its own exact amount rounded half up, never adjusted to add up
+        want = exact[(row[0], row[1])]
+        assert row[2:4] == [f"{Decimal(str(want[c])).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+                            for c in ("下达资金（万元）", "已支出（万元）")], row
     text = docx_text(pack.report)
     assert "当年（2023年）资金下达8,002.00万元，已支出5,316.56万元，支出率66.4%" in text
     assert "以前年度（2021、2022年）结转资金410.00万元，已支出302.06万元" in text
