@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from click._compat import isatty
 
 from monitor.cli.common import App, pass_app
 from monitor.errors import UsageError
@@ -86,8 +85,11 @@ def restore(app: App, path: Path, yes: bool, wait: float) -> None:
 
 
 def _at_terminal() -> bool:
-    """Whether a person can answer on stdin (click's own test: a closed or missing stdin is no terminal)."""
-    return isatty(sys.stdin)
+    """Whether a person can answer on stdin (a closed or missing stdin is no terminal)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed
+        return False
 
 
 def _describe(summary: DbSummary) -> str:
