@@ -138,14 +138,14 @@ def _source_conflicts(parsed: ParsedFile, sources: list[tuple[str, Meta]], sheet
     if any(towns_differ(towns[0][1], town) for _, town in towns[1:]):
         parsed.town_conflict = True
         said = "，".join(f"{SOURCE_WORDS[where]}写的是“{town}”" for where, town in towns)
-        found.append(Finding("town-conflict", f"镇街前后不一致：{said}；请改正文件后重新报送，"
-                             "或导入时用 --town 指定镇街", file=parsed.file_name, sheet=sheet))
+        found.append(Finding("town-conflict", f"镇街前后不一致：{said}；请改正文件后重新报送",
+                             file=parsed.file_name, sheet=sheet))
     periods = [(where, m) for where, m in sources if m.period or m.month]
     if any(periods_differ(a, b) for i, (_, a) in enumerate(periods) for _, b in periods[i + 1:]):
         parsed.period_conflict = True
         said = "，".join(f"{SOURCE_WORDS[where]}写的是“{period_words(m)}”" for where, m in periods)
-        found.append(Finding("period-conflict", f"报表月份前后不一致：{said}；请改正文件后重新报送，"
-                             "或导入时用 --period 指定月份", file=parsed.file_name, sheet=sheet))
+        found.append(Finding("period-conflict", f"报表月份前后不一致：{said}；请改正文件后重新报送",
+                             file=parsed.file_name, sheet=sheet))
     return found
 
 

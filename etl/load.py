@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from etl.identity import ProjectResolver
 from etl.model import ParsedFile, ParsedRow
-from etl.resolve import Identity
+from etl.resolve import TOWN_DOUBT, Identity, check_new_town, clerk_notes
 from monitor import queries as q
 from monitor.findings import Finding, FindingCounts
 from monitor.schema import Allocation, FindingRow, Project, ReportRow, StoredFile, Submission
@@ -72,8 +72,10 @@ def load_parsed(session: Session, parsed: ParsedFile, data: bytes, identity: Ide
                                  f"fundmon submissions restore {existing.id} to use it again")
         return outcome
     store_file(session, data, sha, parsed.file_name)
+    identity = check_new_town(session, identity, parsed.file_name, options.candidate_score)
     file_findings = [*parsed.findings, *identity.findings]
-    town = q.get_or_create_town(session, identity.town) if identity.town else None
+    doubt = any(f.code in TOWN_DOUBT for f in file_findings)  # a name in doubt never becomes a town
+    town = q.get_or_create_town(session, identity.town) if identity.town and not doubt else None
     sub = existing or Submission(dedupe_key=key)
     _fill_submission(sub, parsed, sha, town.id if town else None, identity.period, options)
     if existing is not None:  # a rejected file sent again: judged afresh in the same record
@@ -81,6 +83,7 @@ def load_parsed(session: Session, parsed: ParsedFile, data: bytes, identity: Ide
     session.add(sub)
     session.flush()
     outcome = FileOutcome(parsed.file_name, "rejected", sha, sub.id, identity.town, identity.period)
+    outcome.notes.extend(clerk_notes(file_findings))
     if town is None or identity.period is None or any(f.is_error for f in file_findings):
         return _reject(session, sub, parsed, file_findings, outcome)
     rows = _load_rows(session, sub, parsed, town.id, identity.period, options)

@@ -18,6 +18,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-column": ("warning", "重复的列"),
     "no-town": ("error", "无法确定镇街"),
     "unknown-town": ("error", "镇街名称不在名单中"),
+    "town-candidate": ("error", "镇街名称与已有镇街相近"),
     "no-period": ("error", "无法确定报表月份"),
     "bad-period": ("error", "报表月份无效"),
     "extra-sheet": ("warning", "其他工作表含项目数据未读取"),
