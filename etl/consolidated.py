@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from etl import normalise
-from etl.cells import quiet_amount
 from etl.extract import parse_grids
 from etl.header import Header, find_header
-from etl.meta import Meta, cell_text, find_towns, meta_from_name, meta_from_rows, period_words, periods_differ
+from etl.ledger_rows import TOTAL, LedgerRow, LedgerSheet, assign_sections, text_of, town_of, town_rows
+from etl.meta import Meta, cell_text, meta_from_name, meta_from_rows, period_words, periods_differ
 from etl.model import AMOUNT_FIELDS, ParsedFile, ParsedRow, SheetGrid
 from monitor.findings import Finding
 from monitor.names import canonical_town
@@ -22,13 +22,18 @@ from monitor.names import canonical_town
 LEDGER_SOURCE = "ledger"
 _LEDGER_NAME = re.compile(r"汇总|台账|合并")
 _INSTRUCTIONS = re.compile(r"说明|示例|样表|填表|注意事项|指标解释")
-_TOTAL = re.compile(r"合计|小计|总计|共计")
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
-_NUMERAL = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）]?[、.．]?$")
 _YEAR = re.compile(r"(20\d{2})")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 #: what a part's own parse says about the whole workbook; the split has settled its town and month
 _SETTLED = {"town-conflict", "period-conflict", "several-towns", "several-periods"}
+
+
+class TownCell(NamedTuple):
+    """Where a sheet names a town (Excel row and column, the column's label, the text as written)."""
+
+    row: int
+    col: int
+    column: str | None
+    raw: str
 
 
 @dataclass
@@ -42,30 +47,10 @@ class Ledger:
     leftover: ParsedFile | None = None
     #: for the person running the command (English): town-months left out by --town / --period
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Row:
-    """A row under the header: a town's heading or subtotal (``marker``), a district total, or anything else."""
-
-    index: int  # 0-based grid row
-    kind: Literal["marker", "total", "other"]
-    town: str | None = None
-    amounts: bool = False
-    col: int | None = None  # the cell naming the town in a marker row
-    total: bool = False  # a 小计/合计 row (else a heading such as ``一、磷溪镇``)
-
-
-@dataclass
-class _Sheet:
-    grid: SheetGrid
-    header: Header
-    rows: list[_Row]
-    layout: str  # where towns come from: "column", "section", or "file" (one town: file name or --town)
-    period: str | None = None
-    period_source: str | None = None
-    #: project rows that no town claims (0-based): left out of every part
-    orphans: set[int] = field(default_factory=set)
+    #: warnings about the workbook as a whole (a 全区合计 row that does not add up): no town's
+    checks: list[Finding] = field(default_factory=list)
+    #: (sheet, town) → the cell that names the town first (its 镇街 cell or section row), for findings
+    town_cells: dict[tuple[str, str], TownCell] = field(default_factory=dict)
 
 
 def project_sheets(grids: list[SheetGrid], scan_rows: int = 30) -> list[tuple[SheetGrid, Header]]:
@@ -87,10 +72,10 @@ def may_be_ledger(parsed: ParsedFile) -> bool:
         return True
     categories = {str(row.values.get("category") or "") for row in parsed.rows}
     names = {name for row in parsed.rows if (name := str(row.values.get("project_name") or "").strip())
-             .endswith(("镇", "街道", "乡", "政府", "办事处")) or _TOTAL.search(name)}  # a town's name or subtotal
-    towns = {town for text in categories if ("镇" in text or "街道" in text) and (town := _town_of(_text(text)))}
-    for text in (_text(n) for n in names if "镇" in n or "街道" in n):
-        if (town := _town_of(text)) and (_TOTAL.search(text) or canonical_town(text) == town):
+             .endswith(("镇", "街道", "乡", "政府", "办事处")) or TOTAL.search(name)}  # a town's name or subtotal
+    towns = {town for text in categories if ("镇" in text or "街道" in text) and (town := town_of(text_of(text)))}
+    for text in (text_of(n) for n in names if "镇" in n or "街道" in n):
+        if (town := town_of(text)) and (TOTAL.search(text) or canonical_town(text) == town):
             towns.add(town)
     return len(towns) > 1
 
@@ -105,98 +90,6 @@ def is_ledger(grids: list[SheetGrid], file_name: str, scan_rows: int = 30) -> bo
     months = {m.period or m.month for m in named_months if m.month}
     named = meta_from_name(file_name, "file")
     return len(months) > 1 and (bool(_LEDGER_NAME.search(file_name)) or not (named.town or named.month))
-
-
-def _text(value: object) -> str:
-    return re.sub(r"\s+", "", normalise.fold(cell_text(value)))
-
-
-def _town_of(text: str) -> str | None:
-    towns = find_towns(text)
-    return canonical_town(towns[0]) if len(towns) == 1 else None
-
-
-def _column_towns(grid: SheetGrid, header: Header) -> dict[int, str]:
-    """Row → town named in the 镇街 column, a vertically merged cell counting for every row it covers."""
-    col = header.fields.get("town")
-    if col is None:
-        return {}
-    found = {r: t for r in range(header.last_row + 1, len(grid.cells))
-             if (t := _town_of(_text(grid.value(r, col))) or _bare_town(grid.value(r, col)))}
-    for r1, c1, r2, c2 in grid.merged:
-        if c1 <= col <= c2 and r1 in found:
-            found.update({r: found[r1] for r in range(max(r1, header.last_row + 1), r2 + 1)})
-    return found
-
-
-def _bare_town(value: object) -> str | None:
-    """A 镇街 cell without 镇 (``官塘``): the name as written, checked against the town list later."""
-    text = _text(value)
-    named = text and _CJK.search(text) and not _TOTAL.search(text) and len(text) <= 8
-    return canonical_town(text) if named else None
-
-
-def town_rows(grid: SheetGrid, header: Header) -> list[_Row]:
-    """Every non-blank row under the header, with the town it names (its 镇街 cell or a town marker)."""
-    # where a heading or subtotal names its town: the 序号 and name cells, or a leading cell of no column
-    # (never a 村 or 镇街 cell: a project built "in 磷溪镇" is still a project)
-    mapped = set(header.fields.values())
-    labels = [c for c in (header.fields.get("seq"), header.fields.get("project_name")) if c is not None] + \
-        [c for c in (0, 1, 2) if c not in mapped]
-    money = [c for f, c in header.fields.items() if f in AMOUNT_FIELDS]
-    by_column = _column_towns(grid, header)
-    rows = []
-    for r in range(header.last_row + 1, len(grid.cells)):
-        cells = grid.cells[r]
-        if all(normalise.is_blank(v) for v in cells):
-            continue
-        texts = [(c, t) for c in labels if (t := _text(grid.value(r, c)))]
-        named = [(c, town) for c, t in texts if ("镇" in t or "街道" in t) and (town := _town_of(t))]
-        total = any(_TOTAL.search(t) and len(t) <= 16 for _, t in texts)
-        if not named and not total:  # the common case, kept cheap: every town file passes here
-            rows.append(_Row(r, "other", by_column.get(r)))
-            continue
-        amounts = any(quiet_amount(grid.value(r, c), "万元") is not None for c in money)
-        filled = sum(not normalise.is_blank(v) for v in cells)
-        rows.append(_classify(r, texts, named, total, amounts, by_column.get(r), filled))
-    return rows
-
-
-def _classify(r: int, texts: list[tuple[int, str]], named: list[tuple[int, str]], total: bool, amounts: bool,
-              column_town: str | None, filled: int) -> _Row:
-    towns = {town for _, town in named}
-    if total:
-        if len(towns) == 1:
-            return _Row(r, "marker", named[0][1], amounts, named[0][0], total=True)
-        if column_town and not towns:
-            return _Row(r, "marker", column_town, amounts, total=True)
-        return _Row(r, "total", amounts=amounts, total=True)
-    if len(towns) == 1:
-        col, town = named[0]
-        heading = any(_SECTION.match(t) or _NUMERAL.match(t) for _, t in texts) or \
-            any(canonical_town(t) == town for _, t in texts) or (not amounts and filled == 1)
-        if heading:
-            return _Row(r, "marker", town, amounts, col)
-    return _Row(r, "other", column_town)
-
-
-def _assign_sections(rows: list[_Row]) -> str:
-    """Rows without a 镇街 cell take the town of their section: the heading above them, or (when subtotals
-    close each town's rows) the subtotal below them. Returns the layout."""
-    markers = [i for i, row in enumerate(rows) if row.kind == "marker" and row.col is not None]
-    if not markers:
-        return "column"
-    first = rows[markers[0]]
-    trailing = first.total and any(row.kind == "other" and row.town is None for row in rows[:markers[0]])
-    current: str | None = None
-    order = reversed(range(len(rows))) if trailing else range(len(rows))
-    for i in order:
-        row = rows[i]
-        if row.kind == "marker":
-            current = row.town
-        elif row.kind == "other" and row.town is None:
-            row.town = current
-    return "section"
 
 
 def parse_ledger(grids: list[SheetGrid], file_name: str, *, town: str | None = None, period: str | None = None,
@@ -214,6 +107,9 @@ def parse_ledger(grids: list[SheetGrid], file_name: str, *, town: str | None = N
         leftover.rows.extend(_orphans(sheet, file_name, scan_rows))
         for name in dict.fromkeys(r.town for r in sheet.rows if r.kind == "other" and r.town):
             ledger.parts.append(_part(sheet, name, file_name, scan_rows))
+            if (cell := _town_cell(sheet, name)) is not None:
+                ledger.town_cells[sheet.grid.name, name] = cell
+        ledger.checks.extend(_district_totals(sheet, file_name, scan_rows))
     _select_towns(ledger, town)
     ledger.parts.sort(key=lambda p: p.period or "")
     warnings = [f for f in leftover.findings if not f.is_error]
@@ -236,16 +132,16 @@ def _default_town(file_name: str, town: str | None) -> str | None:
 
 
 def _sheets(tables: list[tuple[SheetGrid, Header]], file_name: str, default_year: int | None,
-            period: str | None, leftover: ParsedFile, ledger: Ledger) -> list[_Sheet]:
+            period: str | None, leftover: ParsedFile, ledger: Ledger) -> list[LedgerSheet]:
     """Each project sheet with its rows' towns and its month; sheets without one are findings."""
-    sheets: list[_Sheet] = []
+    sheets: list[LedgerSheet] = []
     metas: list[Meta] = []
     for grid, header in tables:
         rows = town_rows(grid, header)
         meta = _sheet_meta(grid, header, file_name, leftover)
         if meta is not None and any(r.kind == "other" for r in rows):  # else: a month not filled in yet
-            layout = _assign_sections(rows)
-            sheets.append(_Sheet(grid, header, rows, layout if "town" in header.fields or layout == "section"
+            layout = assign_sections(rows)
+            sheets.append(LedgerSheet(grid, header, rows, layout if "town" in header.fields or layout == "section"
                                  else "file"))
             metas.append(meta)
     year = _year(file_name, metas, default_year)
@@ -283,7 +179,7 @@ def _year(file_name: str, metas: list[Meta], default_year: int | None) -> int | 
     return years.most_common(1)[0][0] if years else default_year
 
 
-def _apply_period(sheets: list[_Sheet], period: str | None, ledger: Ledger) -> None:
+def _apply_period(sheets: list[LedgerSheet], period: str | None, ledger: Ledger) -> None:
     """--period: the month of a one-month workbook; with several months, the one month to load."""
     if period is None:
         return
@@ -296,15 +192,15 @@ def _apply_period(sheets: list[_Sheet], period: str | None, ledger: Ledger) -> N
             sheet.period, sheet.rows = None, []
 
 
-def _drop_repeats(sheets: list[_Sheet], file_name: str, leftover: ParsedFile) -> None:
+def _drop_repeats(sheets: list[LedgerSheet], file_name: str, leftover: ParsedFile) -> None:
     """A sheet without a month, or a second sheet for a month, is not read (said in a finding)."""
     seen: dict[str, str] = {}
     for sheet in sheets:
         name = sheet.grid.name
         if sheet.period is None and sheet.rows and len(sheets) == 1:
             leftover.findings.append(Finding(
-                "no-period", "无法确定汇总台账的月份：请在工作表名（如“1月”“2023年2月”）或表格标题中写明月份，"
-                "或导入时用 --period 指定", file=file_name, sheet=name))
+                "no-period", "无法确定汇总台账的月份：请在工作表名（如“1月”“2023年2月”）或表格标题中写明月份",
+                file=file_name, sheet=name))
         elif sheet.period is None and sheet.rows:
             leftover.findings.append(Finding(
                 "extra-sheet", f"工作表“{name}”没有注明月份，未读取：汇总台账按月分表，请在工作表名中写明月份"
@@ -319,23 +215,76 @@ def _drop_repeats(sheets: list[_Sheet], file_name: str, leftover: ParsedFile) ->
             seen[sheet.period] = name
 
 
-def _part_grid(sheet: _Sheet, town: str | None) -> SheetGrid:
+def _part_grid(sheet: LedgerSheet, town: str | None) -> SheetGrid:
     """The sheet as one town sees it: other towns' rows, markers and district totals blanked (row numbers
-    stay as Excel shows them); the town's own subtotal kept as a 小计 row, so it is checked like one.
+    stay as Excel shows them); the town's own subtotal kept as a 小计/合计 row, so it is checked like one.
     Rows no town claims (category headings, footers) stay in every part; orphaned project rows in none."""
     cells = [list(row) for row in sheet.grid.cells]
     for row in sheet.rows:
         if row.kind == "other" and (row.town == town or (row.town is None and row.index not in sheet.orphans)):
             continue
         if row.kind == "marker" and town is not None and row.town == town and row.amounts:
-            if row.col is not None:
-                cells[row.index][row.col] = "小计"
+            _say_total(sheet, cells, row)
             continue
         cells[row.index] = [None] * len(cells[row.index])
     return SheetGrid(sheet.grid.name, cells, list(sheet.grid.merged), sheet.grid.source)
 
 
-def _orphans(sheet: _Sheet, file_name: str, scan_rows: int) -> list[ParsedRow]:
+def _say_total(sheet: LedgerSheet, cells: list[list[object]], row: LedgerRow) -> None:
+    """Make a total row read as one to the town-file parser: its word (合计, 小计 …) in the name cell, which the
+    parser reads whatever columns the sheet has (``磷溪镇合计`` may stand under 项目编号)."""
+    col = sheet.header.fields.get("project_name", row.col)
+    if col is not None:
+        cells[row.index].extend([None] * (col + 1 - len(cells[row.index])))
+        cells[row.index][col] = row.word
+
+
+def _own_words(findings: list[Finding], rows: dict[int, LedgerRow], whole: str = "") -> list[Finding]:
+    """A total-mismatch finding on one of ``rows`` (by Excel row) names the row as the sheet does
+    (“磷溪镇合计”行, not “合计”行); ``whole`` replaces what the total is compared with."""
+    out = []
+    for f in findings:
+        row = rows.get(f.row or 0)
+        if f.code == "total-mismatch" and row is not None and row.text:
+            message = f.message.replace(f"“{row.word}”行", f"“{row.text}”行", 1)
+            f = replace(f, message=message.replace("对应的项目行", whole, 1) if whole else message)
+        out.append(f)
+    return out
+
+
+def _district_totals(sheet: LedgerSheet, file_name: str, scan_rows: int) -> list[Finding]:
+    """Totals no town claims (``全区合计``) checked against the sheet's project rows of every town (and those
+    no town claims), the way a town's 小计 is checked; the towns' own subtotals are left out of the sums."""
+    totals = {row.index + 1: row for row in sheet.rows if row.kind == "total" and row.amounts}
+    if not totals:
+        return []
+    cells = [list(row) for row in sheet.grid.cells]
+    for row in sheet.rows:
+        if row.kind == "marker":
+            cells[row.index] = [None] * len(cells[row.index])
+        elif row.kind == "total":
+            _say_total(sheet, cells, row)
+    grid = SheetGrid(sheet.grid.name, cells, list(sheet.grid.merged), sheet.grid.source)
+    parsed = parse_grids([grid], file_name, header_scan_rows=scan_rows)
+    found = [f for f in parsed.findings if f.code == "total-mismatch" and (f.row or 0) in totals]
+    return _own_words(found, totals, "本表各镇街的项目行")
+
+
+def _town_cell(sheet: LedgerSheet, town: str) -> TownCell | None:
+    """Where the sheet names the town first: its first 镇街 cell, else its section row (None: the file name)."""
+    col = sheet.header.fields.get("town")
+    for row in sheet.rows:
+        if row.town != town:
+            continue
+        if row.kind == "other" and col is not None and not normalise.is_blank(sheet.grid.value(row.index, col)):
+            label = next((c.label for c in sheet.header.columns if c.index == col), None)
+            return TownCell(row.index + 1, col + 1, label, cell_text(sheet.grid.value(row.index, col)))
+        if row.kind == "marker" and row.col is not None:
+            return TownCell(row.index + 1, row.col + 1, None, cell_text(sheet.grid.value(row.index, row.col)))
+    return None
+
+
+def _orphans(sheet: LedgerSheet, file_name: str, scan_rows: int) -> list[ParsedRow]:
     """Project rows that no 镇街 cell, town section or file name places: rejected, each with a finding."""
     if not any(r.kind == "other" and r.town is None for r in sheet.rows):
         return []
@@ -352,10 +301,11 @@ def _orphans(sheet: _Sheet, file_name: str, scan_rows: int) -> list[ParsedRow]:
     return parsed.rows
 
 
-def _part(sheet: _Sheet, town: str, file_name: str, scan_rows: int) -> ParsedFile:
+def _part(sheet: LedgerSheet, town: str, file_name: str, scan_rows: int) -> ParsedFile:
     """One town's month, parsed like the town's own file; town and month are the split's."""
     parsed = parse_grids([_part_grid(sheet, town)], file_name, header_scan_rows=scan_rows)
-    parsed.findings = [f for f in parsed.findings if f.code not in _SETTLED]
+    subtotals = {r.index + 1: r for r in sheet.rows if r.kind == "marker" and r.town == town}
+    parsed.findings = _own_words([f for f in parsed.findings if f.code not in _SETTLED], subtotals)
     parsed.town, parsed.town_source = town, f"{LEDGER_SOURCE}-{sheet.layout}"
     parsed.period, parsed.period_source = sheet.period, sheet.period_source
     parsed.town_conflict = parsed.period_conflict = False
@@ -374,3 +324,4 @@ def _select_towns(ledger: Ledger, town: str | None) -> None:
     for part in [p for p in ledger.parts if p.town != wanted]:
         ledger.notes.append(f"{part.town} {part.period} left out: --town {wanted}")
         ledger.parts.remove(part)
+    ledger.checks = []  # the district's totals are no concern of the one town loaded

@@ -20,10 +20,13 @@ from etl.consolidated import is_ledger, may_be_ledger, parse_ledger
 from etl.extract import parse_grids
 from etl.pipeline import IngestOptions, check_paths, ingest_paths
 from etl.read import read_grids
+from monitor.appraisal import build_appraisal
 from monitor.cli.main import cli
+from monitor.cli.render import write_problem_lists
 from monitor.db import open_database
-from monitor.schema import Base, FindingRow, Letter, ReportRow, Submission
+from monitor.schema import Base, FindingRow, Letter, ReportRow, Submission, Town
 from monitor.settings import load_settings
+from monitor.status import build_status
 from monitor.submissions import list_submissions
 from reports.dispatch import run_dispatch
 from reports.letters import run_letters
@@ -206,8 +209,9 @@ def test_awkward_ledger(sidecar: Path) -> None:
     else:
         assert ledger.leftover is not None and _rows(ledger.leftover.rows) == case["leftover"]["rows"]
         assert _findings(ledger.leftover.all_findings) == _findings_of(case["leftover"]["findings"])
+    assert _findings(ledger.checks) == _findings_of(case["checks"])  # 全区合计 rows, no town's
     for part in [*ledger.parts, *([ledger.leftover] if ledger.leftover else [])]:
-        for found in part.all_findings:
+        for found in [*part.all_findings, *ledger.checks]:
             assert found.file == case["file"] and any("\u4e00" <= ch <= "\u9fff" for ch in found.message)
 
 
@@ -404,3 +408,106 @@ def test_a_project_located_in_a_town_is_no_town_heading(tmp_path: Path) -> None:
     ledger = parse_ledger(read_grids(path.read_bytes(), path.name), path.name)
     assert [(p.town, [r.values["project_name"] for r in p.rows]) for p in ledger.parts] == \
         [("磷溪镇", ["圩镇风貌提升"]), ("官塘镇", ["奕湖村文化室"])]
+
+
+# ── a town name in doubt, totals in their own words ─────────────────────────────────────────────────
+
+
+LEARNING = load_settings(None, {})
+
+
+def _slip_ledger(path: Path) -> Path:
+    """One month, 镇街 column; row 5 says 磷溪 where every other 磷溪镇 row says 磷溪镇."""
+    return _sheets_book(path, {"3月": [
+        ["序号", "镇街", "项目名称", "下达资金（万元）", "已支出（万元）"],
+        [1, "磷溪镇", "溪口市场升级改造", 420, 30], [2, "磷溪镇", "仙田村道路硬底化", 150, 0],
+        [3, "官塘镇", "奕湖村污水治理", 300, 10], [4, "磷溪", "北堤村太阳能路灯", 37, 5]]})
+
+
+@pytest.mark.parametrize(("settings", "code"), [(SETTINGS, "unknown-town"), (LEARNING, "town-candidate")],
+                         ids=["town-list", "learning"])
+def test_a_misspelled_town_in_a_ledger_is_a_finding_at_its_cell_and_no_town(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any, code: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    factory = open_database(db_url)
+    report = ingest_paths(factory, [_slip_ledger(tmp_path / "2023年3月汇总台账.xlsx")], settings, IngestOptions())
+    outcomes = [r.outcome for r in report.results]
+    assert [(o.town, o.outcome, o.rows_accepted) for o in outcomes] == \
+        [("磷溪镇", "accepted", 2), ("官塘镇", "accepted", 1), ("磷溪", "rejected", 0)]
+    (slip,) = outcomes[2].findings
+    assert (slip.code, slip.sheet, slip.row, slip.col, slip.column, slip.raw) == (code, "3月", 5, 2, "镇街", "磷溪")
+    assert "“磷溪镇”" in slip.message and "【磷溪2023年3月】" in slip.message and "1个项目行未导入" in slip.message
+    assert all("--" not in f.message for o in outcomes for f in o.findings)
+    if code == "town-candidate":
+        assert "镇街名称“磷溪”与已有的“磷溪镇”相近，请核对" in slip.message
+        assert any("towns.expected" in n for n in outcomes[2].notes)  # the clerk's way out, in English
+    with factory() as s:
+        assert sorted(s.scalars(select(Town.name))) == ["官塘镇", "磷溪镇"]
+        stored = s.scalars(select(FindingRow).where(FindingRow.code == code)).one()
+        assert (stored.row, stored.col, stored.raw) == (5, 2, "磷溪")
+        assert s.get(Submission, stored.submission_id).town_id is None
+        towns = [t["town"] for t in build_status(s, settings, "2023-03")["towns"]]
+        appraised = [t.town for t in build_appraisal(s, settings, 2023, date(2023, 12, 31)).towns]
+    assert "磷溪" not in towns and "磷溪" not in appraised
+    day = date(2023, 4, 10)
+    run_letters(factory, settings, day, tmp_path / "out")
+    with factory() as s:
+        assert "磷溪" not in set(s.scalars(select(Letter.town)))
+    pack = run_dispatch(factory, settings, day, tmp_path / "out")
+    book = openpyxl.load_workbook(pack.paths[0])
+    assert not [c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c == "磷溪"]
+    (listed,) = write_problem_lists(report, tmp_path / "问题清单").values()
+    cell = openpyxl.load_workbook(listed)["3月"]["B5"]
+    assert cell.value == "磷溪" and "磷溪镇" in cell.comment.text
+
+
+def test_a_bare_town_beside_its_full_name_in_a_new_database_is_no_new_town(db_url: str, tmp_path: Path) -> None:
+    """Learning mode, nothing known yet: 磷溪 is compared with the workbook's own 磷溪镇, whichever comes first."""
+    factory = open_database(db_url)
+    path = _sheets_book(tmp_path / "汇总台账.xlsx", {"3月": [
+        ["序号", "镇街", "项目名称", "下达资金（万元）", "已支出（万元）"],
+        [1, "磷溪", "北堤村太阳能路灯", 37, 5], [2, "磷溪镇", "溪口市场升级改造", 420, 30]]})
+    outcomes = [r.outcome for r in ingest_paths(factory, [path], LEARNING, IngestOptions(period="2023-03")).results]
+    assert [(o.town, o.outcome) for o in outcomes] == [("磷溪", "rejected"), ("磷溪镇", "accepted")]
+    with factory() as s:
+        assert list(s.scalars(select(Town.name))) == ["磷溪镇"]
+
+
+def test_town_totals_under_the_code_column_and_district_totals_are_checked_in_their_own_words(
+        db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    outcomes = ingest(factory, DATA / "ledger" / "town-totals-in-code-column.xlsx")
+    assert [(o.town, o.period, o.outcome, o.rows_accepted, o.errors) for o in outcomes] == \
+        [("磷溪镇", "2023-01", "accepted", 2, 0), ("官塘镇", "2023-01", "accepted", 1, 0),
+         ("磷溪镇", "2023-02", "accepted", 1, 0), ("官塘镇", "2023-02", "accepted", 1, 0)]
+    messages = sorted(f.message for o in outcomes for f in o.findings)
+    assert messages == [
+        "“全区合计”行的已支出为150万元，但本表各镇街的项目行合计为140万元，请核对",
+        "“全区合计”行的已支出为200万元，但本表各镇街的项目行合计为210万元，请核对",
+        "“官塘镇合计”行的已支出为50万元，但对应的项目行合计为40万元，请核对"]
+    with factory() as s:  # the district's warnings are stored with the workbook's first part
+        assert s.scalar(select(func.count()).where(FindingRow.code == "total-mismatch")) == 3
+
+
+def test_district_total_warnings_are_told_when_every_part_is_skipped(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    path = _sheets_book(tmp_path / "2023年3月汇总台账.xlsx", {"3月": [
+        ["序号", "镇街", "项目名称", "下达资金（万元）", "已支出（万元）"],
+        [1, "磷溪镇", "溪口市场升级改造", 420, 30], [2, "官塘镇", "奕湖村污水治理", 300, 10],
+        ["全区合计", None, None, 720, 41.5]]})
+    ingest(factory, *own_files(tmp_path / "own", ["2023-03"]))
+    outcomes = ingest(factory, path)
+    assert [o.outcome for o in outcomes] == ["skipped", "skipped"]
+    assert [(f.code, f.row, f.col) for o in outcomes for f in o.findings] == [("total-mismatch", 4, 5)]
+
+
+def test_an_unknown_town_section_is_marked_at_its_heading(db_url: str, tmp_path: Path) -> None:
+    factory = open_database(db_url)
+    path = _sheets_book(tmp_path / "2023年3月汇总台账.xlsx", {"3月": [
+        ["序号", "项目名称", "下达资金（万元）", "已支出（万元）"],
+        ["一、磷溪镇"], [1, "溪口市场升级改造", 420, 30], ["二、沙溪镇"], [1, "沙溪村道路", 100, 10]]})
+    outcomes = ingest(factory, path)
+    assert [(o.town, o.outcome) for o in outcomes] == [("磷溪镇", "accepted"), ("沙溪镇", "rejected")]
+    (unknown,) = outcomes[1].findings
+    assert (unknown.code, unknown.sheet, unknown.row, unknown.col, unknown.raw) == \
+        ("unknown-town", "3月", 4, 1, "二、沙溪镇")

@@ -25,10 +25,12 @@ def part(town: str, period: str, sheet: str, rows: list[dict[str, Any]],
     return {"town": town, "period": period, "sheet": sheet, "rows": rows, "findings": findings or []}
 
 
-def expect(name: str, parts: list[dict[str, Any]], leftover: dict[str, Any] | None = None) -> None:
+def expect(name: str, parts: list[dict[str, Any]], leftover: dict[str, Any] | None = None,
+           checks: list[dict[str, Any]] | None = None) -> None:
+    """``checks``: findings about the workbook as a whole (a 全区合计 that does not add up), no town's."""
     (HERE / f"{name}.expected.json").write_text(json.dumps(
-        {"file": name, "default_year": None, "parts": parts, "leftover": leftover}, ensure_ascii=False, indent=1)
-        + "\n", encoding="utf-8")
+        {"file": name, "default_year": None, "parts": parts, "leftover": leftover, "checks": checks or []},
+        ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def town_sections_with_subtotals() -> None:
@@ -58,7 +60,7 @@ def town_sections_with_subtotals() -> None:
                     spent=W(200))]),
         part("意溪镇", "2023-03", "3月份", [
             project(7, project_name="意溪村口袋公园", village="意溪村", allocated=W(80), spent=W(20))]),
-    ])
+    ], checks=[finding("total-mismatch", "1月", 9, 4, "下达资金（万元）")])  # 870 is 570 + 300, not the rows' 790
 
 
 def town_totals_after_rows() -> None:
@@ -80,6 +82,35 @@ def town_totals_after_rows() -> None:
         part("铁铺镇", "2023-02", "2023年2月", [
             project(5, project_name="铁铺村文化广场", village="铁铺村", allocated=Y(1500000), spent=Y(750000))]),
     ])
+
+
+def town_totals_in_code_column() -> None:
+    """``磷溪镇合计`` under 项目编号 (section rows); a 全区合计 in a sheet with town sections and in one with a
+    镇街 column, each checked against all the towns' project rows of its sheet."""
+    name = "town-totals-in-code-column.xlsx"
+    head = ["序号", "项目编号", "项目名称", "下达资金（万元）", "已支出（万元）"]
+    jan = [["2023年1月各镇项目进度汇总"], head,
+           ["一、磷溪镇"], [1, "XQ-LX-001", "溪口市场升级改造", 420, 100], [2, None, "仙田村道路硬底化", 150, 0],
+           [None, "磷溪镇合计", None, 570, 100],
+           ["二、官塘镇"], [1, "XQ-GT-001", "奕湖村文化室", 100, 40],
+           [None, "官塘镇合计", None, 100, 50],  # 已支出 40, not 50
+           ["全区合计", None, None, 670, 150]]  # the rows' 已支出 is 140 (the 官塘镇合计 carried its slip)
+    feb = [TOWN_HEAD, [1, "磷溪镇", "溪口市场升级改造", 420, 150], [2, "官塘镇", "奕湖村文化室", 100, 60],
+           ["全区合计", None, None, 520, 200]]  # 已支出 150 + 60 is 210
+    write_xlsx(HERE / name, [Sheet("1月", jan), Sheet("2月", feb)])
+    expect(name, [
+        part("磷溪镇", "2023-01", "1月", [
+            project(4, project_code="XQ-LX-001", project_name="溪口市场升级改造", allocated=W(420), spent=W(100)),
+            project(5, project_name="仙田村道路硬底化", allocated=W(150), spent=0)]),
+        part("官塘镇", "2023-01", "1月", [
+            project(8, project_code="XQ-GT-001", project_name="奕湖村文化室", allocated=W(100), spent=W(40))],
+            [finding("total-mismatch", "1月", 9, 5, "已支出（万元）")]),
+        part("磷溪镇", "2023-02", "2月", [
+            project(2, town="磷溪镇", project_name="溪口市场升级改造", allocated=W(420), spent=W(150))]),
+        part("官塘镇", "2023-02", "2月", [
+            project(3, town="官塘镇", project_name="奕湖村文化室", allocated=W(100), spent=W(60))]),
+    ], checks=[finding("total-mismatch", "1月", 10, 5, "已支出（万元）"),
+               finding("total-mismatch", "2月", 4, 5, "已支出（万元）")])
 
 
 def merged_town_cells() -> None:
@@ -148,8 +179,8 @@ def yuan_and_wan_sheets() -> None:
     ])
 
 
-LEDGERS = [town_sections_with_subtotals, town_totals_after_rows, merged_town_cells, bad_cell_orphan_and_year_sheet,
-           yuan_and_wan_sheets]
+LEDGERS = [town_sections_with_subtotals, town_totals_after_rows, town_totals_in_code_column, merged_town_cells,
+           bad_cell_orphan_and_year_sheet, yuan_and_wan_sheets]
 
 if __name__ == "__main__":
     for make in LEDGERS:
