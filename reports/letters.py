@@ -256,13 +256,13 @@ def run_letters(session_factory: sessionmaker[Session], settings: Settings, day:
             leftover.unlink(missing_ok=True)
         for name in stale:
             (folder / name).unlink(missing_ok=True)
-        paths = []
-        for letter, draft in stored:
-            for other in folder.glob(f"{letter.number}-*.docx"):  # a rerun that changed the kind renames it
-                if other.name != letter.file_name:
-                    other.unlink()
-            paths.append(write_atomically(folder / letter.file_name, lambda p, d=draft: write_letter_docx(d, p,
-                                                                                                         settings)))
+        present = [p.name for p in folder.glob("*.docx")]  # listed once: a province has ~1,000 letters a day
+        for letter, _draft in stored:
+            for name in present:  # a rerun that changed the kind renames it
+                if name.startswith(f"{letter.number}-") and name != letter.file_name:
+                    (folder / name).unlink(missing_ok=True)
+        paths = [write_atomically(folder / letter.file_name, lambda p, d=draft: write_letter_docx(d, p, settings))
+                 for letter, draft in stored]
         for letter in register.letters_of_day(session, day):
             target = folder / letter.file_name
             if letter.status != "draft" and not target.exists():
