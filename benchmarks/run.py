@@ -130,6 +130,7 @@ def measure(a: argparse.Namespace, data: Path, out: Path) -> dict[str, Any]:
 
     fresh = [run_step("ingest", {**month(1), "db": f"sqlite:///{out / f'fresh-{i}.db'}"}) for i in range(a.repeat - 1)]
     r["ingest"] = run_step("ingest", {**month(1), "db": db})
+    r["parse"] = run_step("parse", month(1))
     if fresh:
         r["ingest"].seconds = statistics.median([x.seconds for x in fresh] + [r["ingest"].seconds])
     setup = [run_step("ingest", {**month(m), "db": db}) for m in range(2, a.months + 1)]
@@ -180,6 +181,8 @@ def table(a: argparse.Namespace, r: dict[str, Any], f: dict[str, float]) -> list
     row(f"ingest month 1: {n} files, {ing['rows']} rows, fresh SQLite", r["ingest"], r["calamine"],
         "bare python-calamine parse", "≤ 2.5×")
     row("″", r["ingest"], r["openpyxl"], "pandas.read_excel(openpyxl) loop" + scaled, "(≈ 25× slower)")
+    row("of which reading and parsing (etl.pipeline.parse_path, no database)", r["parse"], r["calamine"],
+        "bare python-calamine parse")
     if r["ingest_last"]:
         row(f"ingest month {a.months} (with {a.months - 1} months of history)", r["ingest_last"], r["calamine_last"],
             "bare python-calamine parse")
