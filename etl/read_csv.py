@@ -90,13 +90,15 @@ def read_csv(data: bytes, file_name: str, *, max_rows: int, max_cols: int, max_c
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the most lines into the same number (> 1) of fields, weighted by that number."""
-    lines = io.StringIO(text)
+    lines = io.StringIO(text, newline="")  # \r, \n and \r\n all end a line, as csv.reader reads them
     sample = "".join(lines.readline() for _ in range(_SNIFF_LINES))
     best, best_score = ",", 0
     for delimiter in _DELIMITERS:
-        counts = Counter(
-            len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(row) > 1
-        )
+        try:
+            counts = Counter(len(row) for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+                             if len(row) > 1)
+        except csv.Error:
+            continue  # the real read reports it
         if counts:
             width, n = max(counts.items(), key=lambda item: (item[1] * item[0], item[0]))
             if n * width > best_score:

@@ -47,6 +47,8 @@ _WIDTHS = ((5, 6), (9, 9), (10, 24), (6, 7), (8, 24), (10, 30), (12, 26), (60, 6
 COMMENT_AUTHOR = "fundmon"
 #: a zip declaring more than this once unpacked is not opened (zip bombs; NOTES.md)
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+#: a town's sheets are copied into its 问题清单 (marked) only up to this many cells
+MAX_COPIED_CELLS = 200_000
 #: file-level findings of a file the reader refused without reading it
 REFUSED_UNREAD = frozenset({"file-unreadable", "file-too-large", "file-empty"})
 #: what openpyxl raises on a damaged or foreign file: XML errors are SyntaxError subclasses
@@ -89,11 +91,13 @@ def write_problem_list(path: Path, *, file_name: str, data: bytes, findings: Seq
     if path.is_file() and path.read_bytes() == data:
         raise UsageError(f"refusing to overwrite the town's original file {path}")
     ordered = sort_findings(findings)
-    payload = _annotated_original(data, file_name, ordered, title_info)
+    # openpyxl holds a workbook at roughly a kilobyte a cell: past MAX_COPIED_CELLS the list goes alone
+    huge = sum(len(row) for grid in grids or () for row in grid.cells) > MAX_COPIED_CELLS
+    payload = None if huge else _annotated_original(data, file_name, ordered, title_info)
     if payload is None:
         workbook = Workbook()
         workbook.remove(workbook.active)
-        targets = _rebuild_sheets(workbook, grids or (), ordered)
+        targets = _rebuild_sheets(workbook, () if huge else grids or (), ordered)
         _finish(workbook, targets, file_name, ordered, title_info)
         payload = _to_bytes(workbook)
     return write_atomically(path, lambda tmp: tmp.write_bytes(payload))
