@@ -51,7 +51,7 @@ def test_two_processes_on_overlapping_batches_load_each_file_once(db_url: str, t
         assert run.returncode == 3, output  # the batch has a refused row and an unreadable file on purpose
         assert "Traceback" not in output and "程序错误" not in output
     assert consistency_problems(db_url) == []
-    together = snapshot(db_url)
+    together = snapshot(db_url, hints=False)  # which project a new name resembles depends on the order
     engine = create_engine(db_url)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
@@ -62,5 +62,5 @@ def test_two_processes_on_overlapping_batches_load_each_file_once(db_url: str, t
     subprocess.run([sys.executable, "-m", "monitor", "--db", alone, "ingest", str(inbox), "--findings-dir",
                     str(tmp_path / "f-alone"), "--received", "2023-11-03 10:00"], capture_output=True, check=False,
                    timeout=600)
-    assert together == snapshot(alone)
+    assert together == snapshot(alone, hints=False)
     assert len(together["submissions"]) == 32 and len(together["rows"]) == 31 * 120 - 1

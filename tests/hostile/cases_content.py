@@ -141,7 +141,8 @@ def add_encoding_cases(corpus: Corpus, towns: Iterator[str]) -> None:
     town = next(towns)
     corpus.add(cat, "nul-in-sheet-name", f"{town}_2023年10月_sheetname.xlsx",
                lambda t=town: raw_xlsx([("项目_x0000_进度", sheet_xml(town_rows(t, PROJECTS)))]), "accepted",
-               set(), values=VALUES, town=town, period="2023-10", note="a NUL escape in the sheet name")
+               set(), values=VALUES, town=town, period="2023-10",
+               note="_x0000_ in the sheet name: kept as written (calamine does not unescape names)")
 
 
 def _traditional(rows: list[list[object]]) -> list[list[object]]:

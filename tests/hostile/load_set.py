@@ -40,8 +40,9 @@ def write_batch(folder: Path, *, rows: int = 120) -> list[Path]:
     return paths
 
 
-def snapshot(db_url: str) -> dict[str, Any]:
-    """Everything a finished ingest leaves, without ids or clock times (two clean runs give equal ones)."""
+def snapshot(db_url: str, *, hints: bool = True) -> dict[str, Any]:
+    """Everything a finished ingest leaves, without ids or clock times (two clean runs give equal ones).
+    ``hints=False`` leaves out info findings (``name-candidate``), which name what was known at the time."""
     engine = create_engine(db_url)
     with Session(engine) as s:
         town = {t.id: t.name for t in s.scalars(select(Town))}
@@ -55,7 +56,7 @@ def snapshot(db_url: str) -> dict[str, Any]:
             "rows": sorted((subs[r.submission_id].file_name, names[r.project_id], r.excel_row, r.allocated_fen,
                             r.spent_fen, r.fund_year) for r in s.scalars(select(ReportRow))),
             "findings": sorted((subs[f.submission_id].file_name, f.code, f.row or 0, f.col or 0)
-                               for f in s.scalars(select(FindingRow))),
+                               for f in s.scalars(select(FindingRow)) if hints or f.severity != "info"),
             "projects": sorted((town[p.town_id], p.name, p.code or "") for p in s.scalars(select(Project))),
             "files": sorted(s.scalars(select(StoredFile.sha256))),
         }
