@@ -149,7 +149,7 @@ def plan_letters(session: Session, settings: Settings, day: date) -> tuple[str |
             reasons = project_reasons(p, yellow)
             if reasons and p["project_id"] not in covered:
                 by_town[p["town"]].append(Item(p, reasons))
-    owed = due_period(day, settings)
+    owed = due_period(day - timedelta(days=1), settings)  # 催报 once the deadline day is over, not on it
     missing = set(all_towns(session, settings, day)) - submitted_towns(session, owed, day) - \
         register.reminded_towns(session, owed, except_day=day)
     towns = {t["town"]: t for t in status["towns"]} if status else {}

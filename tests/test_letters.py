@@ -455,3 +455,13 @@ def test_a_town_that_has_not_reported_the_month_gets_only_the_reminder_to_report
     result = run_letters(loaded, SETTINGS, DEC11, tmp_path)
     lx = [r for r in result.letters if r.recipient == "磷溪镇人民政府"]
     assert [r.kind for r in lx] == ["report"]  # October's figures are not restated as November's
+
+
+def test_no_report_notice_on_the_deadline_day_itself_only_after_it(loaded, tmp_path: Path) -> None:
+    """October's reports are due on 6 November (the 5th is a Sunday): a town still has that whole day."""
+    on_the_day = run_letters(loaded, SETTINGS, date(2023, 11, 6), tmp_path)
+    notice = by_recipient(on_the_day)["铁铺镇人民政府"]  # 铁铺镇 never sent September's either
+    assert (notice.kind, notice.period) == ("report", "2023-09")
+    day_after = run_letters(loaded, SETTINGS, date(2023, 11, 7), tmp_path)
+    notice = by_recipient(day_after)["铁铺镇人民政府"]
+    assert (notice.kind, notice.period) == ("report", "2023-10")
