@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from monitor.rules.flags import FLAG_LABELS
@@ -16,8 +15,8 @@ from reports.dispatch import Dispatch
 from reports.dispatch_text import date_cn, fen_wan, main_problems, period_cn
 from reports.docx_style import (
     add_body,
-    add_heading,
     add_page_numbers,
+    add_section,
     add_table,
     add_text,
     add_title,
@@ -45,26 +44,20 @@ def write_dispatch_docx(dispatch: Dispatch, path: Path) -> Path:
         add_body(doc, f"截至{date_cn(dispatch.day)}，尚未收到各镇（街道）报送的驻镇帮镇扶村资金支出报表，"
                       "本周暂无数据可通报。" + turned_back_sentence(dispatch))
     else:
-        _section(doc, "一、总体情况", [headline(dispatch) + lights_sentence(dispatch)])
-        _section(doc, "二、各镇（街道）支出进度排名", [ranking_sentence(dispatch)])
-        _section(doc, "三、红灯项目", [red_intro(dispatch)])
+        add_section(doc, "一、总体情况", [headline(dispatch) + lights_sentence(dispatch)])
+        add_section(doc, "二、各镇（街道）支出进度排名", [ranking_sentence(dispatch)])
+        add_section(doc, "三、红灯项目", [red_intro(dispatch)])
         reds = [p for p in dispatch.red_yellow if p["light"] == "red"]  # widest gap first
         if reds:
             add_table(doc, RED_HEADERS, [(str(n), p["town"], p["project_name"], pct(p["spend_rate"]),
                                           str(points1(p["gap"])), main_problems(p))
                                          for n, p in enumerate(reds[:RED_LIMIT], start=1)],
                       RED_WIDTHS_MM, left=(2,))
-        _section(doc, "四、问题线索", [flags_sentence(dispatch)])
-        _section(doc, "五、本周变化", [changes_sentence(dispatch)])
-        _section(doc, "六、下一步工作", next_steps(dispatch))
+        add_section(doc, "四、问题线索", [flags_sentence(dispatch)])
+        add_section(doc, "五、本周变化", [changes_sentence(dispatch)])
+        add_section(doc, "六、下一步工作", next_steps(dispatch))
     doc.save(str(path))
     return path
-
-
-def _section(doc: DocumentObject, heading: str, paragraphs: Sequence[str]) -> None:
-    add_heading(doc, heading)
-    for text in paragraphs:
-        add_body(doc, text)
 
 
 # ── numbers as the 通报 prints them ─────────────────────────────────────────────────────────────────

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from monitor.breakdown import CURRENT
@@ -27,8 +26,8 @@ from reports.dispatch_reporting import TownReporting
 from reports.dispatch_text import date_cn, fen_wan, main_problems, period_cn
 from reports.docx_style import (
     add_body,
-    add_heading,
     add_page_numbers,
+    add_section,
     add_table,
     add_text,
     add_title,
@@ -62,26 +61,20 @@ def write_slice_docx(d: Dispatch, path: Path) -> Path:
                  + slice_turned_back_sentence(d))
     else:
         add_body(doc, f"现将{d.week_label}全区驻镇帮镇扶村资金支出调度中{you(d.town)}的情况通报如下。")
-        _section(doc, "一、支出进度", [standing(d), lights(d)])
-        _section(doc, "二、红灯、黄灯项目", [red_yellow_intro(d)])
+        add_section(doc, "一、支出进度", [standing(d), lights(d)])
+        add_section(doc, "二、红灯、黄灯项目", [red_yellow_intro(d)])
         items = d.red_yellow
         if items:
             add_table(doc, HEADERS, [(str(n), LIGHT_LABELS.get(p["light"], ""), p["project_name"],
                                       pct(p["spend_rate"]), str(points1(p["gap"])), main_problems(p))
                                      for n, p in enumerate(items[:LIMIT], start=1)], WIDTHS_MM, left=(2, 5))
-        _section(doc, "三、问题线索", [flags_sentence(d)])
-        _section(doc, "四、报送情况", [reporting_sentence(d)])
-        _section(doc, "五、资金来源", [sources_sentence(d)])
-        _section(doc, "六、本周变化", [slice_changes_sentence(d)])
-        _section(doc, "七、工作要求", requests(d))
+        add_section(doc, "三、问题线索", [flags_sentence(d)])
+        add_section(doc, "四、报送情况", [reporting_sentence(d)])
+        add_section(doc, "五、资金来源", [sources_sentence(d)])
+        add_section(doc, "六、本周变化", [slice_changes_sentence(d)])
+        add_section(doc, "七、工作要求", requests(d))
     doc.save(str(path))
     return path
-
-
-def _section(doc: DocumentObject, heading: str, paragraphs: Sequence[str]) -> None:
-    add_heading(doc, heading)
-    for text in paragraphs:
-        add_body(doc, text)
 
 
 def _row(d: Dispatch) -> Mapping[str, Any] | None:

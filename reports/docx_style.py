@@ -133,6 +133,13 @@ def add_heading(doc: DocumentObject, text: str, level: int = 1) -> Paragraph:
     return add_text(doc, text, font=HEITI if level == 1 else KAITI, indent_chars=2)
 
 
+def add_section(doc: DocumentObject, heading: str, paragraphs: Sequence[str]) -> None:
+    """An ``一、`` heading and its body paragraphs."""
+    add_heading(doc, heading)
+    for text in paragraphs:
+        add_body(doc, text)
+
+
 def add_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[str]],
               widths_mm: Sequence[float], *, size: Pt = SIZE_5, left: Sequence[int] = (),
               each_paragraph: Callable[[Paragraph], None] | None = None) -> Table:
