@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ from sqlalchemy.engine import make_url
 from tests.hostile.case import Case
 from tests.hostile.make_corpus import build_corpus, case_folder, case_list, markdown_table, write_corpus
 from tests.hostile.run import (
+    MEMORY_LIMIT,
+    SET_LIMIT,
     case_problems,
     database_problems,
     observe,
@@ -131,6 +134,15 @@ def test_dangerous_case_in_its_own_limited_process(isolated: dict[str, Run], cas
         assert case_problems(case, observe(session, case.file_name)) == []
         assert database_problems(session) == []
     assert output_problems(run.root, run.root / "problems", ROOT_ENTRIES) == []
+
+
+def test_the_limit_the_ingest_processes_set_is_real() -> None:
+    probe = subprocess.run([sys.executable, "-c", f"{SET_LIMIT}; print(resource.getrlimit(resource.RLIMIT_AS)[0])"],
+                           capture_output=True, text=True, check=True)
+    assert int(probe.stdout) == MEMORY_LIMIT
+    allocate = subprocess.run([sys.executable, "-c", f"{SET_LIMIT}; bytearray({MEMORY_LIMIT})"],
+                              capture_output=True, text=True, check=False)
+    assert allocate.returncode != 0 and "MemoryError" in allocate.stderr
 
 
 def test_corpus_can_be_written_to_a_folder(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -24,18 +23,19 @@ TIMEOUT = 300
 RECEIVED = "2023-11-03 10:00"
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+#: ``python -m monitor`` after limiting its own address space (no preexec_fn: the runs start from threads)
+SET_LIMIT = f"import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT}))"
+_LIMITED = f"{SET_LIMIT}; sys.argv = ['fundmon', *sys.argv[1:]]; runpy.run_module('monitor', run_name='__main__')"
 
 
 def run_ingest(paths: Sequence[Path], db_url: str, findings: Path, cwd: Path,
                timeout: int = TIMEOUT) -> subprocess.CompletedProcess[str]:
     """``python -m monitor --db URL ingest PATHS…`` in ``cwd``, limited to MEMORY_LIMIT of address space."""
-    command = [sys.executable, "-m", "monitor", "--db", db_url, "ingest", *map(str, paths),
+    command = [sys.executable, "-c", _LIMITED, "--db", db_url, "ingest", *map(str, paths),
                "--findings-dir", str(findings), "--received", RECEIVED]
     env = {**os.environ, "PYTHONFAULTHANDLER": "1", "COLUMNS": "200"}
     return subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=timeout, cwd=cwd,
-                          env=env, preexec_fn=_limit_memory, check=False)
+                          env=env, check=False)
 
 
 def process_problems(run: subprocess.CompletedProcess[str]) -> list[str]:
