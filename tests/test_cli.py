@@ -203,3 +203,14 @@ def test_a_file_disagreeing_with_itself_is_settled_by_the_clerk(run) -> None:
     settled = run("ingest", str(source), "--town", "官塘镇", "--period", "2023-10")
     assert settled.exit_code == 0, settled.output
     assert "官塘镇" in settled.output and "accepted" in settled.output
+
+
+def test_a_file_name_with_markup_and_an_escape_sequence_prints_as_text(tmp_path: Path) -> None:
+    """A file named like rich markup, holding a terminal escape, is shown as it is: no style, no escape."""
+    name = "[bold red]磷溪镇_2023年10月\x1b[31m.xlsx"
+    town_workbook(tmp_path / name, "磷溪镇", "2023-10", LX_ROWS)
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "ingest", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "[bold" in result.output
+    listing = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "submissions"])
+    assert listing.exit_code == 0 and "\x1b" not in listing.output and "[bold" in listing.output

@@ -151,3 +151,18 @@ def wan(yuan: float | None) -> str:
 
 def pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
+
+
+def shown(text: str) -> str:
+    """Text from a file (a file name, a town) made safe for the terminal: control characters (an escape
+    sequence in a file name) are shown as ``?`` instead of reaching the terminal."""
+    return "".join(ch if ch.isprintable() or ch == " " else "?" for ch in text)
+
+
+def data_console(width: int) -> Any:
+    """A console for tables of data: no rich markup, emoji or highlighting — a file named ``[bold]x.xlsx``
+    or a project named ``道路[/b]`` prints as it is, never as style (or a markup error)."""
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=max(Console().width, width), markup=False, emoji=False,
+                   highlight=False)

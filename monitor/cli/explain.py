@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli.common import DATE, App, pass_app, pct, wan
@@ -33,8 +34,9 @@ def explain(app: App, project: str, fmt: str, as_of: date | None) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
     console = Console(width=max(Console().width, 140))
-    console.print(f"[bold]{data['project_name']}[/bold]  {data['project_code'] or '(无编号)'}  #{data['project_id']}"
-                  f"  {data['town']} {data['village'] or ''}  {data['category'] or ''}")
+    console.print(f"[bold]{escape(data['project_name'])}[/bold]  "
+                  + escape(f"{data['project_code'] or '(无编号)'}  #{data['project_id']}  {data['town']} "
+                           f"{data['village'] or ''}  {data['category'] or ''}"))
     console.print(f"计划开工 {data['planned_start'] or '-'}  计划完工 {data['planned_end'] or '-'}")
     for a in data["allocations"]:
         tail = "" if a["counted"] else "  (提前下达, not counted yet)"

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
+
+from monitor.cli.common import data_console, shown
 
 #: what the town reads in its 问题清单 (Chinese only)
 RESULT_CN = {"accepted": "已导入", "rejected": "已退回，未导入任何数据", "duplicate": "此前已导入（重复报送）",
@@ -58,7 +59,7 @@ def _ledger_info(name: str, parts: list[Any]) -> dict[str, str]:
 
 
 def print_file_table(report: Any, written: dict[Path, Path]) -> None:
-    console = Console(soft_wrap=False, width=max(Console().width, 140))
+    console = data_console(140)
     table = Table(show_lines=False)
     for head in ("#", "File 文件", "Town 镇街", "Period 月份", "Result 结果", "Rows 行", "Rejected 退回",
                  "Warnings 警告", "Supersedes 替代"):
@@ -67,7 +68,7 @@ def print_file_table(report: Any, written: dict[Path, Path]) -> None:
         o = result.outcome
         town = "项目库 register" if o.kind == "register" else (o.town or "?")
         period = "" if o.kind == "register" else (o.period or "?")
-        table.add_row(str(o.submission_id or ""), result.path.name, town, period,
+        table.add_row(str(o.submission_id or ""), shown(result.path.name), shown(town), period,
                       RESULT_LABEL.get(o.outcome, o.outcome), str(o.rows_accepted), str(o.rows_rejected),
                       str(o.warnings), f"#{o.superseded_id}" if o.superseded_id else "")
     console.print(table)

@@ -9,10 +9,9 @@ from datetime import date
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.common import DATE, PERIOD, App, pass_app, pct, wan
+from monitor.cli.common import DATE, PERIOD, App, data_console, pass_app, pct, wan
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "green": "green"}
 LIGHT_LABEL = {"red": "红 red", "yellow": "黄 yellow", "green": "绿 green"}
@@ -89,11 +88,11 @@ def _print_breakdown(data: dict[str, Any], fmt: str) -> None:
     for r in rows:
         key = f"{r['key']} {r.get('kind', '')}".strip()
         table.add_row(key, str(r["projects"]), wan(r["allocated"]), wan(r["spent"]), pct(r["spend_rate"]))
-    Console().print(table)
+    data_console(80).print(table)
 
 
 def print_status(data: dict[str, Any]) -> None:
-    console = Console(soft_wrap=False, width=max(Console().width, 150))
+    console = data_console(150)
     if data["period"] is None:
         console.print("No data yet: ingest town submissions first (fundmon ingest PATH).")
         return

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.common import PERIOD, App, pass_app
+from monitor.cli.common import PERIOD, App, data_console, pass_app, shown
 
 #: a backfilled month (汇总台账, no --received) has no receipt time: neither on time nor late
 TIMELINESS_LABEL = {"on-time": "on time 按时", "late": "late 逾期", "unknown": "unknown 不详"}
@@ -44,10 +43,11 @@ def submissions(ctx: click.Context, town: str | None, period: str | None, fmt: s
         status = STATUS_LABEL.get(r["status"], r["status"])
         if r["superseded_by"]:
             status += f" → #{r['superseded_by']}"
-        table.add_row(str(r["id"]), r["town"] or "?", r["period"] or "?", r["file_name"], r["received_at"] or "",
+        table.add_row(str(r["id"]), shown(r["town"] or "?"), r["period"] or "?", shown(r["file_name"]),
+                      r["received_at"] or "",
                       TIMELINESS_LABEL.get(r["timeliness"], r["timeliness"]), status, str(r["rows_accepted"]),
                       str(r["rows_rejected"]), str(r["warnings"]))
-    Console(width=max(Console().width, 150)).print(table)
+    data_console(150).print(table)
 
 
 @submissions.command()
