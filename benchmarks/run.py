@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -39,25 +40,40 @@ TARGETS = {"ingest_vs_calamine": 2.5, "status_vs_select": 3.0, "dispatch_vs_dump
 
 @dataclass
 class Run:
-    """One step's result: the work's seconds (median of repeats), the process's, and peak memory."""
+    """One step's result: the work's seconds (median of repeats), the process's, and peak memory; or why not."""
 
     name: str
     seconds: float
     process_seconds: float
     peak_mb: float
     info: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None  # "did not finish within …", "failed …": the step has no figures
+
+    @classmethod
+    def missing(cls, name: str, problem: str) -> Run:
+        return cls(name, math.nan, math.nan, math.nan, {}, problem)
+
+
+#: seconds a step may take before it is stopped and reported as not finished (set by --step-timeout)
+STEP_TIMEOUT = [1800.0]
 
 
 def run_step(name: str, args: dict[str, Any], repeat: int = 1) -> Run:
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(HERE / "steps.py"), name, json.dumps(args, ensure_ascii=False)],
-                              capture_output=True, text=True, cwd=args.get("cwd"))
+        try:
+            proc = subprocess.run([sys.executable, str(HERE / "steps.py"), name,
+                                   json.dumps(args, ensure_ascii=False)], capture_output=True, text=True,
+                                  timeout=STEP_TIMEOUT[0])
+        except subprocess.TimeoutExpired:
+            return Run.missing(name, f"did not finish within {STEP_TIMEOUT[0]:.0f} s (stopped)")
         wall = time.perf_counter() - start
         line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
         if proc.returncode != 0 or line is None:
-            sys.exit(f"step {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+            print(f"step {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}", file=sys.stderr)
+            last = (proc.stderr.strip().splitlines() or ["no message"])[-1][:120]
+            return Run.missing(name, f"failed (exit {proc.returncode}): {last}")
         if args.get("profile"):
             print(proc.stderr, file=sys.stderr)
         info = json.loads(line[len("RESULT "):])
@@ -141,7 +157,8 @@ def measure(a: argparse.Namespace, data: Path, out: Path) -> dict[str, Any]:
     r["select"] = run_step("select", {"db": db, "period": period}, a.repeat)
     r["letters"] = run_step("letters", {**base, "db": db, "day": day, "out": str(out)})
     r["dispatch"] = run_step("dispatch", {**base, "db": db, "day": day, "out": str(out)}, a.repeat)
-    r["dump"] = run_step("dump", {"xlsx": r["dispatch"].info["xlsx"], "out": str(out / "dump.xlsx")}, a.repeat)
+    r["dump"] = run_step("dump", {"xlsx": r["dispatch"].info["xlsx"], "out": str(out / "dump.xlsx")}, a.repeat) \
+        if r["dispatch"].problem is None else Run.missing("dump", "not run: the dispatch has no workbook")
     r["review"] = None if a.no_review else run_step("review", {**base, "db": db, "period": period, "day": day,
                                                                "out": str(out)})
     r["pg"] = pg_ingest(month(1))
@@ -150,57 +167,67 @@ def measure(a: argparse.Namespace, data: Path, out: Path) -> dict[str, Any]:
 
 def figures(r: dict[str, Any]) -> dict[str, float]:
     weekly_ingest = r["ingest_last"] or r["ingest"]
-    steps = [x for x in r.values() if isinstance(x, Run)]
+    steps = [x for x in r.values() if isinstance(x, Run) and x.problem is None]
+
+    def ratio(a: Run, b: Run) -> float:
+        return a.seconds / b.seconds if a.problem is None and b.problem is None else math.nan
+
+    weekly = (weekly_ingest, r["status"], r["dispatch"], r["letters"])
     return {
-        "ingest_vs_calamine": r["ingest"].seconds / r["calamine"].seconds,
-        "ingest_vs_openpyxl": r["ingest"].seconds / r["openpyxl"].seconds,
-        "status_vs_select": r["status"].seconds / r["select"].seconds,
-        "dispatch_vs_dump": r["dispatch"].seconds / r["dump"].seconds,
-        "peak_mb": max(x.peak_mb for x in steps),
-        "weekly_province_s": sum(x.process_seconds for x in (weekly_ingest, r["status"], r["dispatch"], r["letters"])),
+        "ingest_vs_calamine": ratio(r["ingest"], r["calamine"]),
+        "ingest_vs_openpyxl": ratio(r["ingest"], r["openpyxl"]),
+        "status_vs_select": ratio(r["status"], r["select"]),
+        "dispatch_vs_dump": ratio(r["dispatch"], r["dump"]),
+        "peak_mb": max((x.peak_mb for x in steps), default=math.nan),
+        "weekly_province_s": sum(x.process_seconds for x in weekly),  # nan when one of them did not finish
     }
 
 
 def table(a: argparse.Namespace, r: dict[str, Any], f: dict[str, float]) -> list[str]:
-    n = r["ingest"].info["files"]
-    op = r["openpyxl"].info
+    ing, op, st = r["ingest"].info, r["openpyxl"].info, r["status"].info
     scaled = (f" (measured on {op['measured_files']} of {op['files']} files, scaled per file)"
-              if op["measured_files"] < op["files"] else "")
+              if op.get("measured_files", 0) < op.get("files", 0) else "")
     lines = ["| step | work s | process s | peak MB | against | baseline s | ratio | target |",
              "|---|---:|---:|---:|---|---:|---:|---|"]
 
     def row(label: str, run: Run | None, base: Run | None = None, against: str = "", target: str = "") -> None:
         if run is None:
             return
-        ratio = f"{run.seconds / base.seconds:.2f}×" if base else ""
-        bs = f"{base.seconds:.2f}" if base else ""
+        if run.problem is not None:
+            lines.append(f"| {label} | {run.problem} | | | {against} | | | {target} |")
+            return
+        if base is None:
+            bs = ratio = ""
+        elif base.problem is not None:
+            bs, ratio = base.problem, ""
+        else:
+            bs, ratio = f"{base.seconds:.2f}", f"{run.seconds / base.seconds:.2f}×"
         lines.append(f"| {label} | {run.seconds:.2f} | {run.process_seconds:.2f} | {run.peak_mb:.0f} | {against} | "
                      f"{bs} | {ratio} | {target} |")
 
-    ing = r["ingest"].info
-    row(f"ingest month 1: {n} files, {ing['rows']} rows, fresh SQLite", r["ingest"], r["calamine"],
-        "bare python-calamine parse", "≤ 2.5×")
+    row(f"ingest month 1: {ing.get('files', '?')} files, {ing.get('rows', '?')} rows, fresh SQLite", r["ingest"],
+        r["calamine"], "bare python-calamine parse", "≤ 2.5×")
     row("″", r["ingest"], r["openpyxl"], "pandas.read_excel(openpyxl) loop" + scaled, "(≈ 25× slower)")
     row("of which reading and parsing (etl.pipeline.parse_path, no database)", r["parse"], r["calamine"],
         "bare python-calamine parse")
     if r["ingest_last"]:
         row(f"ingest month {a.months} (with {a.months - 1} months of history)", r["ingest_last"], r["calamine_last"],
             "bare python-calamine parse")
-    st = r["status"].info
-    row(f"status {r['period']}: {st['projects']} projects, {r['select'].info['rows']} report rows", r["status"],
-        r["select"], "plain SELECT into a DataFrame", "≤ 3×")
-    row(f"dispatch pack (调度表.xlsx + 调度通报.docx), {r['dump'].info['cells']} cells", r["dispatch"], r["dump"],
-        "bare XlsxWriter dump of the same cells", "≤ 2×")
-    row(f"letters: {r['letters'].info['letters']} letters", r["letters"])
-    row(f"review pack: {r['review'].info['charts'] if r['review'] else 0} charts", r["review"])
+    row(f"status {r['period']}: {st.get('projects', '?')} projects, {r['select'].info.get('rows', '?')} report rows",
+        r["status"], r["select"], "plain SELECT into a DataFrame", "≤ 3×")
+    row(f"dispatch pack (调度表.xlsx + 调度通报.docx), {r['dump'].info.get('cells', '?')} cells", r["dispatch"],
+        r["dump"], "bare XlsxWriter dump of the same cells", "≤ 2×")
+    row(f"letters: {r['letters'].info.get('letters', '?')} letters", r["letters"])
+    if r["review"] is not None:
+        row(f"review pack: {r['review'].info.get('charts', '?')} charts", r["review"])
     row("ingest month 1 into PostgreSQL", r["pg"], r["calamine"], "bare python-calamine parse")
     lines += ["", f"- weekly job (ingest month {a.months if r['ingest_last'] else 1} + status + dispatch + letters, "
               f"process seconds): **{f['weekly_province_s']:.1f} s** (target ≤ 60 s)",
               f"- peak memory of any step: **{f['peak_mb']:.0f} MB** (target ≤ 500 MB)",
               f"- setup not in the table: {max(a.months - 2, 0)} more months ingested in {r['setup_seconds']:.1f} s",
-              f"- problem lists (问题清单) written after ingest month 1: {ing.get('problem_lists')} in "
-              f"{ing['problem_lists_seconds']:.2f} s (not in the ingest figure)",
-              f"- repeats: {a.repeat} (medians); report day {r['day']}"]
+              f"- problem lists (问题清单) written after ingest month 1: {ing.get('problem_lists', '?')} in "
+              f"{ing.get('problem_lists_seconds', math.nan):.2f} s (not in the ingest figure)",
+              f"- repeats: {a.repeat} (medians); report day {r['day']}; a step is stopped after {STEP_TIMEOUT[0]:.0f} s"]
     return lines
 
 
@@ -219,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-review", action="store_true", help="skip the review pack (matplotlib)")
     p.add_argument("--profile", action="store_true", help="cProfile every step (to stderr); slows it down")
     p.add_argument("--keep", action="store_true", help="keep the run folder (databases and outputs)")
+    p.add_argument("--step-timeout", type=float, default=1800, help="stop a step after this many seconds [%(default)s]")
     a = p.parse_args(argv)
+    STEP_TIMEOUT[0] = a.step_timeout
     if not 1 <= a.months <= 12 or a.towns < 1 or a.repeat < 1:
         p.error("need 1 ≤ --months ≤ 12, --towns ≥ 1, --repeat ≥ 1")
     a.work.mkdir(parents=True, exist_ok=True)
@@ -241,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for key, value in f.items():
         print(f"{key}={value:.2f}")
-    return 0
+    failed = [x.name for x in r.values() if isinstance(x, Run) and (x.problem or "").startswith("failed")]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
