@@ -9,6 +9,8 @@ numbers ``— N —`` in 4号 from page two on.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from reports.docx_style import (
     set_indent_chars,
     set_snap_to_grid,
 )
+from reports.files import write_atomically
 from reports.letter_text import CLOSING, LetterContent, Para, build_content
 from reports.letters import LetterDraft
 
@@ -45,6 +48,27 @@ LETTERHEAD_SIZE = Pt(30)
 RED = RGBColor(0xFF, 0x00, 0x00)
 DATE_RIGHT_CHARS = 4  # 成文日期右空四字
 TABLE_SIZE = Pt(10.5)  # 5号
+COLLECT_EVERY = 10
+
+
+def write_letters(jobs: Sequence[tuple[Path, LetterDraft]], settings: Settings) -> list[Path]:
+    """Write each draft at its path (atomically), in order; returns the paths.
+
+    Every python-docx document leaves reference cycles behind. With a province's status in memory the
+    collector's full passes come seldom, so about 0.15 MB a letter piled up (1,125 letters: +200 MB). What
+    is already in memory is frozen (it outlives the letters anyway) and the cycles are collected every
+    ``COLLECT_EVERY`` letters, which keeps the heap flat at no measurable cost.
+    """
+    paths = []
+    gc.freeze()
+    try:
+        for n, (path, draft) in enumerate(jobs, start=1):
+            paths.append(write_atomically(path, lambda p, d=draft: write_letter_docx(d, p, settings)))
+            if n % COLLECT_EVERY == 0:
+                gc.collect()
+    finally:
+        gc.unfreeze()
+    return paths
 
 
 def write_letter_docx(draft: LetterDraft, path: Path, settings: Settings) -> Path:

@@ -245,7 +245,7 @@ def run_letters(session_factory: sessionmaker[Session], settings: Settings, day:
                 out_dir: Path) -> LettersResult:
     """Plan ``day``'s letters, number them in the register, write ``letters-YYYY-MM-DD/`` (each file
     atomically), then commit. Issued letters of ``day`` are rewritten only when their file is missing."""
-    from reports.letter_docx import write_letter_docx
+    from reports.letter_docx import write_letter_docx, write_letters
 
     folder = Path(out_dir) / f"letters-{day.isoformat()}"
     with session_factory() as session:
@@ -261,8 +261,7 @@ def run_letters(session_factory: sessionmaker[Session], settings: Settings, day:
             for name in present:  # a rerun that changed the kind renames it
                 if name.startswith(f"{letter.number}-") and name != letter.file_name:
                     (folder / name).unlink(missing_ok=True)
-        paths = [write_atomically(folder / letter.file_name, lambda p, d=draft: write_letter_docx(d, p, settings))
-                 for letter, draft in stored]
+        paths = write_letters([(folder / letter.file_name, draft) for letter, draft in stored], settings)
         for letter in register.letters_of_day(session, day):
             target = folder / letter.file_name
             if letter.status != "draft" and not target.exists():
