@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
 from monitor.history import ProjectRecord, load_history, received_in_time
+from monitor.memo import session_memo
 from monitor.money import fen_to_yuan
 from monitor.periods import deadline
 from monitor.rules.engine import evaluate_project, evaluate_town
@@ -73,11 +74,19 @@ def default_period(session: Session, settings: Settings, as_of: date) -> str | N
 
 def judge(session: Session, settings: Settings, period: str, as_of: date, *, town: str | None = None,
           project_ids: list[int] | None = None) -> list[Judged]:
-    """Every project with a report at or before ``period``, judged by the rules."""
+    """Every project with a report at or before ``period``, judged by the rules (kept in the session's memo
+    until its next write: the dispatch asks twice)."""
     rules = rule_settings(settings)
+    memo = session_memo(session)
+    key = ("judge", period, as_of, town, None if project_ids is None else tuple(project_ids), rules)
+    if memo is not None and key in memo:
+        return list(memo[key])
     with _bulk():
-        return [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
-                for rec in load_history(session, period, town, project_ids, as_of=as_of)]
+        judged = [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
+                  for rec in load_history(session, period, town, project_ids, as_of=as_of)]
+    if memo is not None:
+        memo[key] = judged
+    return list(judged)
 
 
 @contextmanager

@@ -1,0 +1,40 @@
+"""A session's memo of read-only results (a province's judged projects), dropped at the session's first write.
+
+The dispatch judges the same month twice (its status and its money sources): at province scale that is
+~6 s each. A result kept in ``session.info`` is reused only while nothing was written since: any flush,
+commit or rollback, and any statement through the session that is not an ORM SELECT, empties the memo;
+a session with unflushed changes gets no memo at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+_KEY = "fundmon.memo"
+
+
+def session_memo(session: Session) -> dict[Any, Any] | None:
+    """The session's memo, or None while it holds changes not yet flushed (a fresh result could differ)."""
+    if session.new or session.dirty or session.deleted:
+        forget(session)
+        return None
+    return session.info.setdefault(_KEY, {})  # type: ignore[no-any-return]
+
+
+def forget(session: Session, *_: Any) -> None:
+    session.info.pop(_KEY, None)
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        forget(state.session)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    if not event.contains(Session, _name, forget):
+        event.listen(Session, _name, forget)
+if not event.contains(Session, "do_orm_execute", _on_execute):
+    event.listen(Session, "do_orm_execute", _on_execute)
