@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -74,6 +75,47 @@ def load_history(session: Session, period: str, town: str | None = None,
     Per project and month: the rows of the version in force; when that version left the project out, the
     rows of the newest earlier version of the same month, marked as carried (flagged missing-report).
     """
+    done = {pid: _summed(name, months) for pid, name, months in _stream(session, period, town, project_ids, as_of)}
+    ids = list(done)
+    projects = _projects(session, ids)
+    allocations = _allocations(session, ids)
+    return [_record(projects[i], *done[i], allocations.get(i, {})) for i in ids]
+
+
+def load_histories(session: Session, periods: Sequence[str], as_of: date | None = None
+                   ) -> Iterator[tuple[str, list[ProjectRecord]]]:
+    """:func:`load_history` of each of ``periods`` (oldest first), from one read of the rows up to the latest.
+
+    The version in force of a town's month does not depend on the period judged, so the records of an
+    earlier period are the latest period's cut at that month: each project's reports up to it, and the rows
+    of its latest month up to it. A review of a province year judges twelve months: one read instead of
+    twelve. Each period's records are built only when asked for and can be dropped before the next.
+    """
+    wanted = sorted(set(periods))
+    if not wanted:
+        return
+    kept: dict[int, tuple[str, list[Report], list[list[Figures]]]] = {}
+    for pid, name, months in _stream(session, wanted[-1], None, None, as_of):
+        ordered = sorted(months.items())
+        kept[pid] = (name, [_report(per, rows, not rank[0]) for per, (rank, rows) in ordered],
+                     [rows for _, (_, rows) in ordered])
+    ids = list(kept)
+    projects = _projects(session, ids)
+    allocations = _allocations(session, ids)
+    for period in wanted:
+        records = []
+        for pid in ids:
+            name, reports, rows = kept[pid]
+            upto = bisect_right([r.period for r in reports], period)
+            if upto:
+                records.append(_record(projects[pid], name, reports[:upto], rows[upto - 1], allocations.get(pid, {})))
+        yield period, records
+
+
+def _stream(session: Session, period: str, town: str | None, project_ids: list[int] | None, as_of: date | None
+            ) -> Iterator[tuple[int, str, dict[str, tuple[tuple[bool, datetime, int], list[Figures]]]]]:
+    """Per project (in id order): its town and, per month at or before ``period``, the rank of the version
+    its rows come from and those rows."""
     in_force = versions_in_force(session, period, as_of)
     stmt = (select(*FIGURES, Submission.period, Submission.id, Submission.town_id, Submission.received_at,
                    Town.name)
@@ -87,12 +129,11 @@ def load_history(session: Session, period: str, town: str | None = None,
         stmt = stmt.where(Town.name == town)
     if project_ids is not None:
         stmt = stmt.where(ReportRow.project_id.in_(project_ids))
-    done: dict[int, tuple[str, list[Report], list[Figures]]] = {}
     months: dict[str, tuple[tuple[bool, datetime, int], list[Figures]]] = {}
     pid, town_name = None, ""
     width = len(FIGURES)
-    # streamed in project order, each project summed up as soon as its rows are read: a province year is
-    # 270k rows, of which only each project's latest are kept
+    # streamed in project order, each project handed on as soon as its rows are read: a province year is
+    # 270k rows
     for found in session.execute(stmt.execution_options(yield_per=STREAM_ROWS)):
         row, (per, sub_id, town_id, received, name) = found, found[width:]
         force = in_force.get((town_id, per))
@@ -100,7 +141,7 @@ def load_history(session: Session, period: str, town: str | None = None,
             continue
         if row.project_id != pid:
             if pid is not None:
-                done[pid] = _summed(town_name, months)
+                yield pid, town_name, months
             pid, months = row.project_id, {}
         rank = (sub_id == force, received or datetime.min, sub_id)
         current = months.get(per)
@@ -110,11 +151,7 @@ def load_history(session: Session, period: str, town: str | None = None,
             current[1].append(row)
         town_name = name
     if pid is not None:
-        done[pid] = _summed(town_name, months)
-    ids = list(done)
-    projects = _projects(session, ids)
-    allocations = _allocations(session, ids)
-    return [_record(projects[i], *done[i], allocations.get(i, {})) for i in ids]
+        yield pid, town_name, months
 
 
 def _summed(town: str, months: dict[str, tuple[tuple[bool, datetime, int], list[Figures]]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
-from monitor.history import ProjectRecord, load_history, received_in_time
+from monitor.history import ProjectRecord, load_histories, load_history, received_in_time
 from monitor.memo import session_memo
 from monitor.money import fen_to_yuan
 from monitor.periods import deadline
@@ -78,7 +78,7 @@ def judge(session: Session, settings: Settings, period: str, as_of: date, *, tow
     until its next write: the dispatch asks twice)."""
     rules = rule_settings(settings)
     memo = session_memo(session)
-    key = ("judge", period, as_of, town, None if project_ids is None else tuple(project_ids), rules)
+    key = _memo_key(period, as_of, town, project_ids, rules)
     if memo is not None and key in memo:
         return list(memo[key])
     with _bulk():
@@ -87,6 +87,26 @@ def judge(session: Session, settings: Settings, period: str, as_of: date, *, tow
     if memo is not None:
         memo[key] = judged
     return list(judged)
+
+
+def judge_each(session: Session, settings: Settings, periods: Sequence[str], as_of: date, *,
+               remember: str | None = None) -> Iterator[tuple[str, list[Judged]]]:
+    """:func:`judge` of each of ``periods`` (oldest first) from one read of the rows (a review judges every
+    month of the year). The ``remember`` period's result goes into the session's memo, as judge() would."""
+    rules = rule_settings(settings)
+    memo = session_memo(session)
+    for period, records in load_histories(session, periods, as_of):
+        with _bulk():
+            judged = [Judged(rec, evaluate_project(rec.input, period, as_of, rules)) for rec in records]
+        del records
+        if memo is not None and period == remember:
+            memo[_memo_key(period, as_of, None, None, rules)] = judged
+        yield period, list(judged)
+
+
+def _memo_key(period: str, as_of: date, town: str | None, project_ids: list[int] | None,
+              rules: RuleSettings) -> tuple[Any, ...]:
+    return ("judge", period, as_of, town, None if project_ids is None else tuple(project_ids), rules)
 
 
 @contextmanager
@@ -178,8 +198,10 @@ def all_towns(session: Session, settings: Settings, as_of: date | None = None) -
 
 
 def build_status(session: Session, settings: Settings, period: str | None = None,
-                 as_of: date | None = None, by: str | None = None) -> dict[str, Any]:
-    """The status of DESIGN §6 for ``period`` (default: see :func:`default_period`)."""
+                 as_of: date | None = None, by: str | None = None, *,
+                 judged: list[Judged] | None = None) -> dict[str, Any]:
+    """The status of DESIGN §6 for ``period`` (default: see :func:`default_period`); ``judged``, when given,
+    is that period's :func:`judge` already done."""
     as_of = as_of or today()
     rules = rule_settings(settings)
     period = period or default_period(session, settings, as_of)
@@ -189,12 +211,14 @@ def build_status(session: Session, settings: Settings, period: str | None = None
     if period is None:
         return result
     with _bulk():
-        return _fill_status(result, session, settings, period, as_of, rules, by)
+        if judged is None:
+            judged = judge(session, settings, period, as_of)
+        return _fill_status(result, session, settings, period, as_of, rules, by, judged)
 
 
 def _fill_status(result: dict[str, Any], session: Session, settings: Settings, period: str, as_of: date,
-                 rules: RuleSettings, by: str | None) -> dict[str, Any]:
-    judged = judge(session, settings, period, as_of)
+                 rules: RuleSettings, by: str | None, judged: list[Judged]) -> dict[str, Any]:
+    judged = list(judged)
     if by is not None:
         from monitor.breakdown import build_breakdown
 
@@ -202,11 +226,17 @@ def _fill_status(result: dict[str, Any], session: Session, settings: Settings, p
         result["by"] = {"dimension": by, "label": labels[by], "rows": build_breakdown(judged, by, period)}
     judged.sort(key=lambda j: (j.record.input.town, j.record.project.code or "", j.record.project.name))
     result["projects"] = [project_json(j) for j in judged]
+    result["towns"] = towns_json(session, settings, period, as_of, judged, rules)
+    return result
+
+
+def towns_json(session: Session, settings: Settings, period: str, as_of: date, judged: list[Judged],
+               rules: RuleSettings) -> list[dict[str, Any]]:
+    """The status's ``towns``: every town's totals from the period's judged projects, ranked."""
     by_town: dict[str, list[Judged]] = defaultdict(list)
     for j in judged:
         by_town[j.record.input.town].append(j)
     submitted = submitted_towns(session, period, as_of)
     towns = [town_json(t, by_town.get(t, []), t in submitted, rules) for t in all_towns(session, settings, as_of)]
     rank_towns(towns, rules.bottom_n)
-    result["towns"] = towns
-    return result
+    return towns

@@ -15,9 +15,18 @@ from monitor.breakdown import MoneySources, money_sources
 from monitor.errors import UsageError
 from monitor.periods import split_period
 from monitor.rules.engine import evaluate_town
+from monitor.rules.model import RuleSettings, Verdict
 from monitor.rules.text import pct as _pct
 from monitor.settings import Settings
-from monitor.status import build_status, judge, periods_with_data, rate4, rule_settings
+from monitor.status import (
+    build_status,
+    default_period,
+    judge_each,
+    periods_with_data,
+    rate4,
+    rule_settings,
+    towns_json,
+)
 
 UNCATEGORISED = "未分类"
 #: 已建未付 / 已付未建: past the middle on one axis (形象进度 or 支出率) and short of it on the other
@@ -145,30 +154,43 @@ class Review:
 
 
 def build_review(session: Session, settings: Settings, period: str | None, as_of: date) -> Review:
-    """The review of ``period`` (default: the status default as of ``as_of``); UsageError without data."""
+    """The review of ``period`` (default: the status default as of ``as_of``); UsageError without data.
+
+    Every month of the year is judged (the district curve, the towns' trends) from one read of the rows;
+    only the review month and the month before keep their projects."""
     periods = periods_with_data(session)
-    status = build_status(session, settings, period, as_of)
-    period = status["period"]
+    period = period or default_period(session, settings, as_of)
     if period is None:
         raise UsageError("no data yet: ingest town submissions first (fundmon ingest PATH)")
-    if not status["projects"]:
-        raise UsageError(f"no town report at or before {period}: nothing to review "
-                         f"(periods with data: {', '.join(periods) or 'none'})")
     year, _ = split_period(period)
     shown = [p for p in periods if p <= period and split_period(p)[0] == year]
     if period not in shown:
         shown.append(period)
-    history = {p: status if p == period else build_status(session, settings, p, as_of) for p in shown}
     earlier = [p for p in periods if p < period]
+    before = earlier[-1] if earlier else None
+    rules = rule_settings(settings)
+    history: dict[str, dict[str, Any]] = {}
+    district: list[DistrictMonth] = []
+    status: dict[str, Any] = {}
     previous = None
-    if earlier:
-        previous = history.get(earlier[-1]) or build_status(session, settings, earlier[-1], as_of)
+    for p, judged in judge_each(session, settings, [*shown, *([before] if before else [])], as_of, remember=period):
+        if p == period:
+            status = build_status(session, settings, p, as_of, judged=judged)
+        elif p == before:
+            previous = build_status(session, settings, p, as_of, judged=judged)
+        if p in shown:
+            history[p] = status if p == period else {
+                "period": p, "towns": towns_json(session, settings, p, as_of, judged, rules)}
+            district.append(district_total(p, [j.verdict for j in judged], rules))
+        del judged
+    if not status.get("projects"):
+        raise UsageError(f"no town report at or before {period}: nothing to review "
+                         f"(periods with data: {', '.join(periods) or 'none'})")
     towns = rank_order(TownRow.from_status(t) for t in status["towns"])
     outlook, district_outlook = build_outlook(status["projects"], towns)
     return Review(
         period=period, as_of=as_of, district_name=settings["district.name"], bureau=settings["district.bureau"],
-        status=status, previous=previous, towns=towns,
-        district=[district_month(session, settings, p, as_of) for p in shown],
+        status=status, previous=previous, towns=towns, district=district,
         trends=build_trends(towns, history), categories=build_categories(status["projects"]),
         points=build_points(status["projects"]), outlook=outlook, district_outlook=district_outlook,
         sources=money_sources(session, settings, period, as_of))
@@ -179,10 +201,9 @@ def rank_order(towns: Iterable[TownRow]) -> list[TownRow]:
     return sorted(towns, key=lambda t: (t.rank is None, t.rank or 0, t.town))
 
 
-def district_month(session: Session, settings: Settings, period: str, as_of: date) -> DistrictMonth:
+def district_total(period: str, verdicts: list[Verdict], rules: RuleSettings) -> DistrictMonth:
     """The district's totals at ``period``, judged by the same rules as a town's (exact benchmark)."""
-    verdicts = [j.verdict for j in judge(session, settings, period, as_of)]
-    total = evaluate_town(verdicts, rule_settings(settings), "全区")
+    total = evaluate_town(verdicts, rules, "全区")
     return DistrictMonth(period=period, allocated=total.allocated / 100, spent=total.spent / 100,
                          spend_rate=rate4(total.spend_rate), benchmark=rate4(total.benchmark),
                          gap=rate4(total.gap), light=total.light)
