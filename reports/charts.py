@@ -25,6 +25,15 @@ from reports.review import (
     pct,
     period_title,
 )
+from reports.review_focus import (
+    MAX_HEIGHT_IN,
+    NOTE_IN,
+    TOWN_BARS,
+    TREND_PANELS,
+    bars_height,
+    rates_focus,
+    trends_focus,
+)
 
 register_cjk_font()  # at import: a missing font fails here, loudly, before any chart is drawn
 
@@ -39,6 +48,7 @@ TITLE_SIZE = 12
 LABEL_SIZE = 9.5
 SMALL = 8.5
 LIGHT_ORDER = ("red", "yellow", "green")
+NOTE_COLOUR = "404040"
 
 
 def hex_colour(rgb: str) -> str:
@@ -84,6 +94,16 @@ def bottom_legend(fig: Figure, handles: list, ncol: int | None = None) -> None:
                fontsize=LABEL_SIZE)
 
 
+def set_titles(fig: Figure, ax: Axes, title: str, note: str | None) -> None:
+    """The chart's title over its axes; with a note (not every town fits), the title over the figure and
+    the note in smaller type right under it."""
+    if note is None:
+        ax.set_title(title, fontsize=TITLE_SIZE)
+        return
+    fig.suptitle(title, fontsize=TITLE_SIZE)
+    ax.set_title(note, fontsize=SMALL, color=hex_colour(NOTE_COLOUR))
+
+
 def save_figure(fig: Figure, path: Path, dpi: int = PNG_DPI) -> Path:
     """Write the figure as PNG or SVG (by the suffix), atomically."""
     fmt = path.suffix.lstrip(".").lower()
@@ -91,10 +111,12 @@ def save_figure(fig: Figure, path: Path, dpi: int = PNG_DPI) -> Path:
     return write_atomically(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white"))
 
 
-def chart_town_rates(towns: Sequence[TownRow], period: str) -> Figure:
-    """各镇街支出率与序时进度: bars by light, fastest on top, each town's own benchmark marked."""
-    rows = [t for t in towns if t.spend_rate is not None]
-    fig = new_figure(1.3 + 0.42 * max(len(rows), 1))
+def chart_town_rates(towns: Sequence[TownRow], period: str, most: int = TOWN_BARS) -> Figure:
+    """各镇街支出率与序时进度: bars by light, fastest on top, each town's own benchmark marked; past ``most``
+    towns, the slowest ``most`` only, the slowest on top."""
+    focus = rates_focus(towns, most)
+    rows = focus.shown
+    fig = new_figure(bars_height(len(rows), 1.3 + (NOTE_IN if focus.capped else 0)))
     ax = fig.add_subplot()
     ys = list(range(len(rows)))
     rates = [t.spend_rate or 0.0 for t in rows]
@@ -112,7 +134,7 @@ def chart_town_rates(towns: Sequence[TownRow], period: str) -> Figure:
     percent_axis(ax, "x", top)
     ax.set_xticks([x / 10 for x in range(0, int(top * 10) + 1, 2)])
     ax.set_xlabel("支出率", fontsize=LABEL_SIZE)
-    ax.set_title(f"各镇街支出率与序时进度（{period_title(period)}）", fontsize=TITLE_SIZE)
+    set_titles(fig, ax, f"各镇街支出率与序时进度（{period_title(period)}）", focus.note)
     tidy(ax)
     handles = [*light_handles(), Line2D([], [], color=hex_colour(BENCHMARK_COLOUR), linewidth=2.6,
                                         label="本镇街序时进度")]
@@ -167,13 +189,16 @@ def _label_pair(ax: Axes, x: float, rate: float | None, mark: float | None) -> N
                     ha="center", fontsize=SMALL, color=hex_colour(BENCHMARK_COLOUR))
 
 
-def chart_trends(trends: Sequence[TownTrend]) -> Figure:
-    """各镇街支出率走势: one small panel per town (rank order), its spend rate and benchmark by month."""
-    shown = [t for t in trends if any(p.spend_rate is not None for p in t.points)]
+def chart_trends(trends: Sequence[TownTrend], most: int = TREND_PANELS) -> Figure:
+    """各镇街支出率走势: one small panel per town (rank order), its spend rate and benchmark by month; past
+    ``most`` towns, the slowest ``most`` only, the slowest first."""
+    focus = trends_focus(trends, most)
+    shown = focus.shown
     periods = sorted({p.period for t in shown for p in t.points})
     cols = min(3, max(len(shown), 1))
     rows = max(math.ceil(len(shown) / cols), 1)
-    fig = new_figure(0.9 + 1.75 * rows)
+    base = 0.9 + (NOTE_IN if focus.capped else 0)
+    fig = new_figure(base + min(1.75, (MAX_HEIGHT_IN - base) / rows) * rows)
     axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
     index = {p: i for i, p in enumerate(periods)}
     top = max([1.0, *(p.spend_rate or 0 for t in shown for p in t.points)])
@@ -204,7 +229,10 @@ def chart_trends(trends: Sequence[TownTrend]) -> Figure:
             axes.flat[lowest].tick_params(labelbottom=True)
             axes.flat[lowest].set_xlabel("月份", fontsize=SMALL)
     year = split_period(periods[-1])[0] if periods else ""
-    fig.suptitle(f"各镇街支出率走势（{year}年，按本月排名）", fontsize=TITLE_SIZE)
+    if focus.note is None:
+        fig.suptitle(f"各镇街支出率走势（{year}年，按本月排名）", fontsize=TITLE_SIZE)
+    else:  # a figure has one suptitle: the note is its second line
+        fig.suptitle(f"各镇街支出率走势（{year}年，按本月支出率从低到高）\n{focus.note}", fontsize=TITLE_SIZE - 1)
     handles = [Line2D([], [], color=hex_colour(LINE_GREY), linewidth=1.8, marker="o", markersize=4,
                       label="支出率（颜色为本月灯色）"),
                Line2D([], [], color=hex_colour(BENCHMARK_COLOUR), linestyle="--", label="序时进度")]

@@ -22,6 +22,7 @@ from reports.charts import (
     light_handles,
     new_figure,
     percent_axis,
+    set_titles,
     tidy,
 )
 from reports.palette import BENCHMARK_COLOUR
@@ -38,10 +39,13 @@ from reports.review import (
     problem_points,
     quadrant,
 )
+from reports.review_focus import NOTE_IN, TOWN_BARS, bars_height, lights_focus, outlook_focus
 
 ALLOCATED_COLOUR = "D0D7E2"
 SPENT_COLOUR = "4A6A94"
 _DARK_TEXT = {"yellow", None}
+#: past this many projects the progress scatter draws small dots, as an image inside the SVG
+DENSE_POINTS = 2000
 
 
 def unlit(t: TownRow) -> int:
@@ -49,10 +53,12 @@ def unlit(t: TownRow) -> int:
     return max(t.projects - t.red - t.yellow - t.green, 0)
 
 
-def chart_lights(towns: Sequence[TownRow], period: str) -> Figure:
-    """红黄绿灯项目数: stacked bars per town (rank order), red first so the red counts line up."""
-    rows = [t for t in towns if t.projects]
-    fig = new_figure(1.3 + 0.42 * max(len(rows), 1))
+def chart_lights(towns: Sequence[TownRow], period: str, most: int = TOWN_BARS) -> Figure:
+    """红黄绿灯项目数: stacked bars per town (rank order), red first so the red counts line up; past ``most``
+    towns, the ``most`` with the most red (then yellow) projects, the most on top."""
+    focus = lights_focus(towns, most)
+    rows = focus.shown
+    fig = new_figure(bars_height(len(rows), 1.3 + (NOTE_IN if focus.capped else 0)))
     ax = fig.add_subplot()
     ys = list(range(len(rows)))
     series: list[tuple[str | None, list[int]]] = [(c, [getattr(t, c) for t in rows]) for c in LIGHT_ORDER]
@@ -72,7 +78,7 @@ def chart_lights(towns: Sequence[TownRow], period: str) -> Figure:
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("项目数（个）", fontsize=LABEL_SIZE)
-    ax.set_title(f"各镇街红黄绿灯项目数（{period_title(period)}）", fontsize=TITLE_SIZE)
+    set_titles(fig, ax, f"各镇街红黄绿灯项目数（{period_title(period)}）", focus.note)
     tidy(ax)
     bottom_legend(fig, light_handles([c for c, _ in series]))
     return fig
@@ -120,9 +126,7 @@ def chart_progress(points: Sequence[ProjectPoint], period: str) -> Figure:
     ax.plot([0, top], [0, top], color=hex_colour("7F7F7F"), linestyle="--", linewidth=1, gid="diagonal")
     ax.axvline(QUADRANT, color=hex_colour("A6A6A6"), linewidth=0.8, linestyle=":")
     ax.axhline(QUADRANT, color=hex_colour("A6A6A6"), linewidth=0.8, linestyle=":")
-    ax.scatter([p.progress for p in points], [p.spend_rate for p in points], s=46, zorder=3, alpha=0.9,
-               c=[light_colour(p.light) for p in points], edgecolors="white", linewidths=0.8, gid="projects",
-               clip_on=False)
+    _scatter(ax, points)
     _number_outliers(ax, points)
     ax.set_xlim(-0.02, top)
     ax.set_ylim(-0.02, top)
@@ -139,6 +143,20 @@ def chart_progress(points: Sequence[ProjectPoint], period: str) -> Figure:
     return fig
 
 
+def _scatter(ax: Axes, points: Sequence[ProjectPoint]) -> None:
+    """One dot per project. Thousands of dots (a province) are small and translucent, red drawn last so it
+    shows, and kept as one image in the SVG instead of thousands of vector paths."""
+    if len(points) <= DENSE_POINTS:
+        ax.scatter([p.progress for p in points], [p.spend_rate for p in points], s=46, zorder=3, alpha=0.9,
+                   c=[light_colour(p.light) for p in points], edgecolors="white", linewidths=0.8, gid="projects",
+                   clip_on=False)
+        return
+    drawn = sorted(points, key=lambda p: -_light_key(p.light))  # grey, green, yellow, then red on top
+    ax.scatter([p.progress for p in drawn], [p.spend_rate for p in drawn], s=5, zorder=3, alpha=0.45,
+               c=[light_colour(p.light) for p in drawn], linewidths=0, gid="projects", clip_on=False,
+               rasterized=True)
+
+
 def _light_key(light: str | None) -> int:
     return LIGHT_ORDER.index(light) if light in LIGHT_ORDER else len(LIGHT_ORDER)
 
@@ -149,6 +167,9 @@ def _number_outliers(ax: Axes, points: Sequence[ProjectPoint]) -> None:
     odd = problem_points(points)
     if not odd:
         return
+    if len(points) > DENSE_POINTS:  # among thousands of small dots, ring the numbered ones
+        ax.scatter([p.progress for p in odd], [p.spend_rate for p in odd], s=40, zorder=4, facecolors="none",
+                   edgecolors=hex_colour("404040"), linewidths=0.9, gid="problem-rings", clip_on=False)
     for number, p in enumerate(odd, start=1):
         ax.annotate(str(number), (p.progress, p.spend_rate), xytext=(5, 3), textcoords="offset points",
                     fontsize=7.5, color=hex_colour("404040"), gid=f"problem-{number}")
@@ -163,10 +184,12 @@ def short_name(name: str, limit: int = 10) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def chart_outlook(rows: Sequence[OutlookRow], district: float | None, period: str) -> Figure:
-    """年底支出预判: each town's spend rate now and projected at December on its recent pace, against 100%."""
-    shown = [r for r in rows if r.spend_rate is not None]
-    fig = new_figure(1.4 + 0.42 * max(len(shown), 1))
+def chart_outlook(rows: Sequence[OutlookRow], district: float | None, period: str, most: int = TOWN_BARS) -> Figure:
+    """年底支出预判: each town's spend rate now and projected at December on its recent pace, against 100%;
+    past ``most`` towns, the ``most`` lowest projected, the lowest on top."""
+    focus = outlook_focus(rows, most)
+    shown = focus.shown
+    fig = new_figure(bars_height(len(shown), 1.4 + (NOTE_IN if focus.capped else 0)))
     ax = fig.add_subplot()
     ys = list(range(len(shown)))
     projected = [r.projected if r.projected is not None else r.spend_rate or 0 for r in shown]
@@ -187,7 +210,7 @@ def chart_outlook(rows: Sequence[OutlookRow], district: float | None, period: st
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.set_xlabel("支出率", fontsize=LABEL_SIZE)
     title = f"按近期进度推算，全区预计{pct(district)}" if district is not None else "报送不足两期，暂无法推算"
-    ax.set_title(f"年底支出预判（{title}）", fontsize=TITLE_SIZE)
+    set_titles(fig, ax, f"年底支出预判（{title}）", focus.note)
     tidy(ax)
     bottom_legend(fig, [Patch(color=hex_colour("808080"), label="目前支出率"),
                         Patch(facecolor=hex_colour("F2F2F2"), edgecolor=hex_colour("808080"), label="预计年底"),
