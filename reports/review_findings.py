@@ -21,19 +21,35 @@ from reports.review import (
     rated,
     wan,
 )
+from reports.review_focus import Focus
 
 LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 #: how many projects a sentence names before it says 等N个
 NAMED = 8
+#: how many towns a sentence or a table cell names before it says 等N个镇街 (a province has 1,127)
+TOWNS_NAMED = 10
 
 
 def join(names: Iterable[str]) -> str:
     return "、".join(names)
 
 
-def some(names: Sequence[str], most: int = NAMED) -> str:
-    """``甲、乙、丙`` or ``甲、乙…等12个``."""
-    return join(names) if len(names) <= most else f"{join(names[:most])}等{len(names)}个"
+def some(names: Sequence[str], most: int = NAMED, unit: str = "个") -> str:
+    """``甲、乙、丙`` or ``甲、乙…等12个`` (``unit`` after the count: ``个镇街``)."""
+    return join(names) if len(names) <= most else f"{join(names[:most])}等{len(names)}{unit}"
+
+
+def some_towns(names: Sequence[str]) -> str:
+    """``甲镇、乙镇`` or the first ``TOWNS_NAMED`` and ``等37个镇街``."""
+    return some(names, TOWNS_NAMED, "个镇街")
+
+
+def focus_sentence(number: int, focus: Focus[Any]) -> str:
+    """What a chart that could not show every town says in the report; empty when it shows them all."""
+    if not focus.capped:
+        return ""
+    return (f"共{focus.total}个镇街，图{number}列出其中{focus.what}的{len(focus.shown)}个，"
+            "各镇街完整数据见数据.xlsx。")
 
 
 def relation(gap: float | None) -> str:
@@ -59,7 +75,8 @@ def overview(r: Review) -> list[str]:
              f"序时进度{pct(d.benchmark)}，{relation(d.gap)}，整体为{LIGHT_WORDS.get(d.light or '', '未评灯')}。")
     second = (f"项目中红灯{lights['red']}个、黄灯{lights['yellow']}个、绿灯{lights['green']}个。")
     missing = [t.town for t in r.towns if not t.submitted]
-    third = (f"本月{len(r.towns)}个镇街中{len(r.towns) - len(missing)}个已报送，{join(missing)}未报送，按其最近一期报表计算。"
+    third = (f"本月{len(r.towns)}个镇街中{len(r.towns) - len(missing)}个已报送，{some_towns(missing)}未报送，"
+             "按其最近一期报表计算。"
              if missing else f"本月{len(r.towns)}个镇街均已报送。")
     return [first, second, third]
 
@@ -79,9 +96,17 @@ def towns_findings(r: Review) -> list[str]:
     lines.append(f"{share}低于本镇街序时进度{spread}。" if below else f"各镇街均达到本镇街序时进度{spread}。")
     red = [t for t in ranked if t.light == "red"]
     bottom = [t.town for t in ranked if t.bottom_three]
-    text = (f"亮红灯的是{join(f'{t.town}（{relation(t.gap)}）' for t in red)}" if red else "没有镇街亮红灯")
+    text = (_most_behind(red) if len(red) > TOWNS_NAMED
+            else f"亮红灯的是{join(f'{t.town}（{relation(t.gap)}）' for t in red)}" if red else "没有镇街亮红灯")
     lines.append(text + (f"；排名后三位的是{join(bottom)}。" if bottom else "。"))
     return lines
+
+
+def _most_behind(red: Sequence[Any]) -> str:
+    """Many red towns: how many, and the ones furthest behind their benchmark."""
+    worst = sorted(red, key=lambda t: (-(t.gap or 0), t.town))[:TOWNS_NAMED]
+    return (f"亮红灯的有{len(red)}个镇街，低于序时进度最多的是"
+            + join(f"{t.town}（{points(t.gap or 0)}个百分点）" for t in worst))
 
 
 def district_findings(r: Review) -> list[str]:
@@ -113,13 +138,19 @@ def trend_findings(r: Review) -> list[str]:
         lines.append(f"与{month_label(r.previous['period'])}相比，支出率提高最多的是{top}（{_signed(up)}个百分点），"
                      f"最少的是{low}（{_signed(least)}个百分点）。")
         flat = [town for town, change in changes if change == 0]
+        if len(flat) > TOWNS_NAMED:  # more than a sentence names: the slowest of them first
+            place = {t.town: i for i, t in enumerate(r.towns)}
+            flat.sort(key=lambda town: -place[town])
         if flat:
-            lines.append(f"{join(flat)}支出率与上月持平，需关注。")
+            lines.append(f"{some_towns(flat)}支出率与上月持平，需关注。")
     else:
         lines.append("本月为首期数据，暂无环比变化。")
-    gaps = [f"{t.town}{join(month_label(p.period) for p in t.points if not p.submitted)}"
-            for t in r.trends if any(not p.submitted for p in t.points)]
-    lines.append(f"本年度未按月报送的有：{join(gaps)}（图中空心点，按其最近一期报表计）。" if gaps
+    missed = [[p.period for p in t.points if not p.submitted] for t in r.trends]
+    late = [(i, months) for i, months in enumerate(missed) if months]
+    if len(late) > TOWNS_NAMED:  # more than a sentence names: the most months missed, then the slower town
+        late.sort(key=lambda item: (-len(item[1]), -item[0]))
+    gaps = [f"{r.trends[i].town}{join(month_label(m) for m in months)}" for i, months in late]
+    lines.append(f"本年度未按月报送的有：{some_towns(gaps)}（图中空心点，按其最近一期报表计）。" if gaps
                  else "本年度各镇街均按月报送。")
     return lines
 
@@ -139,7 +170,7 @@ def lights_findings(r: Review) -> list[str]:
     most = max((t.red for t in r.towns), default=0)
     if most:
         leaders = [t.town for t in r.towns if t.red == most]
-        lines.append(f"红灯最多的是{join(leaders)}（{'各' if len(leaders) > 1 else ''}{most}个）。")
+        lines.append(f"红灯最多的是{some_towns(leaders)}（{'各' if len(leaders) > 1 else ''}{most}个）。")
     red = sorted((p for p in r.projects if p["light"] == "red"), key=lambda p: (-(p["gap"] or 0), p["project_name"]))
     if red:
         named = [f"{p['project_name']}（{p['town']}，支出率{pct(p['spend_rate'])}）" for p in red]
@@ -153,8 +184,18 @@ def flag_rows(r: Review) -> list[tuple[str, int, str]]:
     for code, label in FLAG_LABELS.items():
         hit = [p for p in r.projects if code in p["flags"]]
         if hit:
-            rows.append((label, len(hit), join(f"{p['project_name']}（{p['town']}）" for p in hit)))
+            rows.append((label, len(hit), _named_projects(hit)))
     return rows
+
+
+def _named_projects(hit: list[dict[str, Any]]) -> str:
+    """A table cell of projects (towns): all of them, or the largest allocations and where the rest are."""
+    if len(hit) > NAMED:
+        hit = sorted(hit, key=lambda p: (-(p["allocated"] or 0), p["project_name"]))
+    names = [f"{p['project_name']}（{p['town']}）" for p in hit]
+    if len(names) <= NAMED:
+        return join(names)
+    return f"{some(names, NAMED)}（下达资金最多的{NAMED}个，全部见数据.xlsx“问题线索”表）"
 
 
 def flags_findings(r: Review) -> list[str]:
@@ -165,12 +206,22 @@ def flags_findings(r: Review) -> list[str]:
     lines = [f"本月{len(flagged)}个项目存在问题线索（一个项目可有多项）：{counts}。"]
     surplus = [p for p in r.projects if "surplus" in p["flags"]]
     if surplus:
-        lines.append("已结算或取消仍有结余、应及时收回的：" + join(
-            f"{p['project_name']}（{p['town']}，结余{wan(p['allocated'] - p['spent'])}）" for p in surplus) + "。")
+        lines.append(_surplus(surplus))
     idle = [p["project_name"] for p in r.projects if {"zero-spend", "not-started"} & set(p["flags"])]
     if idle:
         lines.append(f"支出为零或逾期未开工的{some(idle)}，建议发函提醒。")
     return lines
+
+
+def _surplus(surplus: list[dict[str, Any]]) -> str:
+    """Surplus to recover: each project, or past ``NAMED`` the count, the total and the largest."""
+    left = [(p, p["allocated"] - p["spent"]) for p in surplus]
+    named = lambda items: join(f"{p['project_name']}（{p['town']}，结余{wan(x)}）" for p, x in items)  # noqa: E731
+    if len(left) <= NAMED:
+        return f"已结算或取消仍有结余、应及时收回的：{named(left)}。"
+    largest = sorted(left, key=lambda item: (-item[1], item[0]["project_name"]))[:NAMED]
+    return (f"已结算或取消仍有结余、应及时收回的项目{len(left)}个，结余共{wan(sum(x for _, x in left))}，"
+            f"结余最多的是{named(largest)}。")
 
 
 def category_findings(r: Review) -> list[str]:
@@ -212,7 +263,11 @@ def outlook_findings(r: Review) -> list[str]:
     verdict = "可在年底前基本支出完毕" if r.district_outlook >= 1 else "年底前难以全部支出"
     lines = [f"按各项目近{reports}期的支出进度推算，全区年底支出率预计为{pct(r.district_outlook)}，{verdict}。"]
     short = [o for o in r.outlook if o.projected is not None and o.projected < 1]
-    if short:
+    if len(short) > TOWNS_NAMED:
+        lowest = sorted(short, key=lambda o: (o.projected, o.town))[:TOWNS_NAMED]
+        lines.append(f"预计年底达不到100%的镇街有{len(short)}个，预计最低的是"
+                     + join(f"{o.town}（{pct(o.projected)}）" for o in lowest) + "。")
+    elif short:
         lines.append("预计年底达不到100%的镇街：" + join(f"{o.town}（{pct(o.projected)}）" for o in short) + "。")
     risk = [name for o in r.outlook for name in o.at_risk]
     if risk:

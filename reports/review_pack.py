@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,7 @@ from reports.charts import PNG_DPI, chart_district, chart_town_rates, chart_tren
 from reports.charts_projects import chart_categories, chart_lights, chart_outlook, chart_progress
 from reports.review import Review, build_review
 from reports.review_docx import DocSection, DocTable, ReportDocument, write_review_docx
+from reports.review_focus import Focus, lights_focus, outlook_focus, rates_focus, trends_focus
 from reports.review_sources import sources_doc_table, sources_findings, sources_table
 from reports.review_tables import SheetTable
 from reports.review_xlsx import write_review_xlsx
@@ -30,28 +32,31 @@ NUMERALS = "一二三四五六七八九十"
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """One chart of the pack: its name (file stem and caption), how to draw it, its table and findings."""
+    """One chart of the pack: its name (file stem and caption), how to draw it, its table and findings, and
+    for a chart that lists towns, which of them it shows."""
 
     name: str
     draw: Callable[[Review], Figure]
     table: Callable[[Review], SheetTable]
     findings: Callable[[Review], list[str]]
+    focus: Callable[[Review], Focus[Any]] | None = None
 
 
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("各镇街支出率与序时进度", lambda r: chart_town_rates(r.towns, r.period), tables.town_rates_table,
-              findings.towns_findings),
+              findings.towns_findings, lambda r: rates_focus(r.towns)),
     ChartSpec("全区累计支出进度", lambda r: chart_district(r.district), tables.district_table,
               findings.district_findings),
-    ChartSpec("各镇街支出率走势", lambda r: chart_trends(r.trends), tables.trends_table, findings.trend_findings),
+    ChartSpec("各镇街支出率走势", lambda r: chart_trends(r.trends), tables.trends_table, findings.trend_findings,
+              lambda r: trends_focus(r.trends)),
     ChartSpec("红黄绿灯项目数", lambda r: chart_lights(r.towns, r.period), tables.lights_table,
-              findings.lights_findings),
+              findings.lights_findings, lambda r: lights_focus(r.towns)),
     ChartSpec("分类别资金", lambda r: chart_categories(r.categories, r.period), tables.categories_table,
               findings.category_findings),
     ChartSpec("形象进度与支出率", lambda r: chart_progress(r.points, r.period), tables.progress_table,
               findings.progress_findings),
     ChartSpec("年底支出预判", lambda r: chart_outlook(r.outlook, r.district_outlook, r.period),
-              tables.outlook_table, findings.outlook_findings),
+              tables.outlook_table, findings.outlook_findings, lambda r: outlook_focus(r.outlook)),
 )
 #: the flags section (no chart) follows the lights chart; the money sources (no chart) follow the categories
 FLAGS_AFTER = "红黄绿灯项目数"
@@ -98,8 +103,10 @@ def build_document(review: Review, images: dict[str, Path]) -> ReportDocument:
     year, month = split_period(review.period)
     sections = []
     for number, spec in enumerate(CHARTS, start=1):
-        sections.append(DocSection(spec.name, ["".join(spec.findings(review))], images.get(spec.name),
-                                   f"图{number}　{spec.name}"))
+        focus = spec.focus(review) if spec.focus is not None else None
+        told = findings.focus_sentence(number, focus) if focus is not None else ""
+        sections.append(DocSection(spec.name, ["".join(spec.findings(review)) + told], images.get(spec.name),
+                                   f"图{number}　{spec.name}{focus.caption if focus is not None else ''}"))
         if spec.name == FLAGS_AFTER:
             rows = [[label, str(count), names] for label, count, names in findings.flag_rows(review)]
             sections.append(DocSection("问题线索", ["".join(findings.flags_findings(review))],

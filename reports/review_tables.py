@@ -9,9 +9,14 @@ from typing import Any
 from monitor.rules.flags import FLAG_LABELS
 from reports.palette import LIGHT_LABELS
 from reports.review import Review, period_title, quadrant
+from reports.review_focus import Focus, lights_focus, outlook_focus, rates_focus, trends_focus
 
 #: column kinds: how a value is written and formatted
 TEXT, INT, WAN, RATE, POINTS, LIGHT = "text", "int", "wan", "rate", "points", "light"
+#: the column that says which towns the chart shows, when it cannot show them all
+SHOWN = "图中显示"
+#: the 全区 row of 年底预判 names every project at risk up to this many, then says where they are
+AT_RISK_NAMED = 50
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,27 @@ def yes(value: bool) -> str:
     return "是" if value else "否"
 
 
+def shown_column(focus: Focus[Any], title: str, cols: list[Column], rows: list[list[Any]],
+                 towns: list[str | None]) -> str:
+    """When the chart shows only some towns: a 图中显示 column (是/否, empty on a total row) and the title
+    saying so. Returns the title."""
+    if not focus.capped:
+        return title
+    cols.append(Column(SHOWN))
+    for row, town in zip(rows, towns, strict=True):
+        row.append(None if town is None else yes(focus.shows(town)))
+    return f"{title}：图中为{focus.what}的{len(focus.shown)}个镇街（见“{SHOWN}”列）"
+
+
 def town_rates_table(r: Review) -> SheetTable:
     cols = [Column("排名", INT), Column("镇街"), Column("项目数", INT), Column("下达资金（万元）", WAN),
             Column("已支出（万元）", WAN), Column("支出率", RATE), Column("序时进度", RATE),
             Column("低于序时（个百分点）", POINTS), Column("灯色", LIGHT), Column("排名后三位"), Column("本月报送")]
     rows = [[t.rank, t.town, t.projects, t.allocated, t.spent, t.spend_rate, t.benchmark, t.gap,
              light_label(t.light) if t.light else None, yes(t.bottom_three), yes(t.submitted)] for t in r.towns]
-    return SheetTable("支出率与序时进度", f"各镇街支出率与序时进度（{period_title(r.period)}）", cols, rows)
+    title = shown_column(rates_focus(r.towns), f"各镇街支出率与序时进度（{period_title(r.period)}）", cols, rows,
+                         [t.town for t in r.towns])
+    return SheetTable("支出率与序时进度", title, cols, rows)
 
 
 def district_table(r: Review) -> SheetTable:
@@ -58,15 +77,20 @@ def district_table(r: Review) -> SheetTable:
 def trends_table(r: Review) -> SheetTable:
     cols = [Column("镇街"), Column("月份"), Column("支出率", RATE), Column("序时进度", RATE), Column("当月报送")]
     rows = [[t.town, p.period, p.spend_rate, p.benchmark, yes(p.submitted)] for t in r.trends for p in t.points]
-    return SheetTable("镇街走势", f"各镇街支出率走势（{r.period[:4]}年）", cols, rows)
+    title = shown_column(trends_focus(r.trends), f"各镇街支出率走势（{r.period[:4]}年）", cols, rows,
+                         [t.town for t in r.trends for _ in t.points])
+    return SheetTable("镇街走势", title, cols, rows)
 
 
 def lights_table(r: Review) -> SheetTable:
     cols = [Column("镇街"), Column("红灯", INT), Column("黄灯", INT), Column("绿灯", INT), Column("未评灯", INT),
             Column("项目数", INT)]
+    towns = [t for t in r.towns if t.projects]
     rows = [[t.town, t.red, t.yellow, t.green, max(t.projects - t.red - t.yellow - t.green, 0), t.projects]
-            for t in r.towns if t.projects]
-    return SheetTable("红黄绿灯", f"各镇街红黄绿灯项目数（{period_title(r.period)}）", cols, rows)
+            for t in towns]
+    title = shown_column(lights_focus(r.towns), f"各镇街红黄绿灯项目数（{period_title(r.period)}）", cols, rows,
+                         [t.town for t in towns])
+    return SheetTable("红黄绿灯", title, cols, rows)
 
 
 def flags_table(r: Review) -> SheetTable:
@@ -97,6 +121,9 @@ def outlook_table(r: Review) -> SheetTable:
             Column("预计年底无法支出完毕的项目")]
     rows = [[o.town, o.spend_rate, o.projected, light_label(o.light) if o.light else None, "、".join(o.at_risk)]
             for o in r.outlook]
+    risk = [n for o in r.outlook for n in o.at_risk]
     rows.append(["全区", r.current.spend_rate, r.district_outlook, light_label(r.current.light),
-                 "、".join(n for o in r.outlook for n in o.at_risk)])
-    return SheetTable("年底预判", f"年底支出预判（{period_title(r.period)}，按近期进度推算）", cols, rows)
+                 "、".join(risk) if len(risk) <= AT_RISK_NAMED else f"共{len(risk)}个，见各镇街行"])
+    title = shown_column(outlook_focus(r.outlook), f"年底支出预判（{period_title(r.period)}，按近期进度推算）",
+                         cols, rows, [*(o.town for o in r.outlook), None])
+    return SheetTable("年底预判", title, cols, rows)
