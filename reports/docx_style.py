@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -48,7 +49,25 @@ _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 def set_font(target: Run | BaseStyle, name: str, size: Pt | None = None, *, bold: bool | None = None) -> None:
-    """Latin and East Asian font of a run or a style (both carry ``.font`` and an ``rPr``)."""
+    """Latin and East Asian font of a run or a style (both carry ``.font`` and an ``rPr``).
+
+    A new run (no ``rPr`` yet) gets a copy of the ``rPr`` made once per font, size and weight: python-docx
+    spends ~0.25 ms on the properties of each run, and a province's letters have ~70,000 runs."""
+    if isinstance(target, Run) and target.element.rPr is None:
+        target.element.insert(0, deepcopy(_run_properties(name, size, bold)))
+        return
+    _set_font(target, name, size, bold)
+
+
+@lru_cache(maxsize=64)
+def _run_properties(name: str, size: Pt | None, bold: bool | None) -> BaseOxmlElement:
+    """The ``rPr`` :func:`set_font` gives a bare run (built the slow way once, on a scratch run)."""
+    scratch = Run(OxmlElement("w:r"), None)  # type: ignore[arg-type]  # no parent needed for its font
+    _set_font(scratch, name, size, bold)
+    return scratch.element.rPr  # type: ignore[no-any-return]
+
+
+def _set_font(target: Run | BaseStyle, name: str, size: Pt | None, bold: bool | None) -> None:
     font = target.font  # type: ignore[union-attr]  # paragraph and character styles have a font
     font.name = name
     if size is not None:
