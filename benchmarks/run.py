@@ -79,7 +79,7 @@ def run_step(name: str, args: dict[str, Any], repeat: int = 1) -> Run:
         if args.get("profile"):
             print(proc.stderr, file=sys.stderr)
         info = json.loads(line[len("RESULT "):])
-        runs.append(Run(name, info["seconds"], wall, (info["maxrss_kb"] + info["children_maxrss_kb"]) / 1024, info))
+        runs.append(Run(name, info["seconds"], wall, max(info["maxrss_kb"], info["tree_peak_kb"]) / 1024, info))
     return Run(name, statistics.median(r.seconds for r in runs), statistics.median(r.process_seconds for r in runs),
                max(r.peak_mb for r in runs), runs[-1].info)
 

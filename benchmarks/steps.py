@@ -1,16 +1,18 @@
 """One benchmark step in its own process: ``python benchmarks/steps.py STEP '<json args>'``.
 
 Each step imports what it needs, then times only its work and prints one JSON line: ``seconds`` (the work),
-``import_seconds`` (start-up, not in the ratios) and the peak resident memory of this process and of its
-own child processes (``resource.getrusage``; a pool's workers are children). run.py starts every step,
+``import_seconds`` (start-up, not in the ratios) and peak memory: this process's own (``ru_maxrss``), and
+the process tree's (this process plus its helpers, summed at the same moment, sampled every 50 ms). run.py starts every step,
 so nothing a step imports or caches helps the next one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -27,6 +29,53 @@ STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 def step(func: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     STEPS[func.__name__] = func
     return func
+
+
+class TreeMemory:
+    """The largest resident memory of this process and its descendants *at the same moment*, sampled every
+    ``every`` seconds in a thread. ``ru_maxrss`` of the children cannot say it: a child started with
+    fork/vfork and exec keeps the parent's peak at the time it started as its own."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every, self.peak_kb = every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+        while True:
+            self.peak_kb = max(self.peak_kb, sum(_rss_pages(pid) for pid in _tree(os.getpid())) * page_kb)
+            if self._stop.wait(self.every):
+                return
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and every process below it (Linux /proc; just ``root`` elsewhere)."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                todo += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _rss_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0  # gone meanwhile
 
 
 def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
@@ -175,18 +224,20 @@ def review(a: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     name, args = sys.argv[1], json.loads(sys.argv[2])
     imported = time.perf_counter() - STARTED
-    if args.get("profile"):
-        import cProfile
-        import pstats
+    with TreeMemory() as tree:
+        if args.get("profile"):
+            import cProfile
+            import pstats
 
-        profiler = cProfile.Profile()
-        result = profiler.runcall(STEPS[name], args)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
-    else:
-        result = STEPS[name](args)
+            profiler = cProfile.Profile()
+            result = profiler.runcall(STEPS[name], args)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        else:
+            result = STEPS[name](args)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result.update(import_seconds=imported, maxrss_kb=own, children_maxrss_kb=children)
+    result.update(import_seconds=imported, maxrss_kb=own, children_maxrss_kb=children,
+                  tree_peak_kb=tree.peak_kb)
     print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
 
 
