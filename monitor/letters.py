@@ -55,18 +55,18 @@ def reminded_towns(session: Session, period: str, *, except_day: date | None = N
             if town and not (day == except_day and status == "draft")}
 
 
-def earlier_issued(session: Session, town: str, project_ids: list[int], day: date,
-                   window_days: int) -> dict[int, Letter]:
-    """Per project: the latest *issued* (or replied) letter to ``town`` naming it, dated within
-    ``window_days`` before ``day``. Drafts never count: escalation starts from what was sent."""
-    if not project_ids:
-        return {}
+def issued_within(session: Session, day: date, window_days: int) -> dict[str, dict[int, Letter]]:
+    """Per town and project: the latest *issued* (or replied) letter to the town naming it, dated within
+    ``window_days`` before ``day`` (one query for all towns). Drafts never count: escalation starts from
+    what was sent."""
     stmt = (select(LetterProject.project_id, Letter).join(Letter, Letter.id == LetterProject.letter_id)
-            .where(Letter.town == town, Letter.status.in_(SENT), LetterProject.channel == "town",
-                   LetterProject.project_id.in_(project_ids), Letter.day < day,
-                   Letter.day >= day - timedelta(days=window_days))
+            .where(Letter.town.is_not(None), Letter.status.in_(SENT), LetterProject.channel == "town",
+                   Letter.day < day, Letter.day >= day - timedelta(days=window_days))
             .order_by(Letter.day, Letter.seq))
-    return {pid: letter for pid, letter in session.execute(stmt)}
+    found: dict[str, dict[int, Letter]] = {}
+    for pid, letter in session.execute(stmt):
+        found.setdefault(letter.town, {})[pid] = letter  # oldest first: the latest stays
+    return found
 
 
 def drop_letter(session: Session, letter: Letter) -> None:

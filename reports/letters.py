@@ -154,12 +154,12 @@ def plan_letters(session: Session, settings: Settings, day: date) -> tuple[str |
         register.reminded_towns(session, owed, except_day=day)
     towns = {t["town"]: t for t in status["towns"]} if status else {}
     rated = sum(1 for t in towns.values() if t["rank"] is not None)
+    issued = register.issued_within(session, day, settings["letters.escalate_days"])
     for town in all_towns(session, settings, day):
         # a town that has not reported the month gets the 催报 only: its older figures are not this month's
         reported = towns.get(town, {}).get("submitted", False)
         if by_town.get(town) and period is not None and reported:
-            drafts.append(_town_letter(session, settings, town, by_town[town], period, towns.get(town), rated,
-                                       common))
+            drafts.append(_town_letter(issued, town, by_town[town], period, towns.get(town), rated, common))
         if town in missing:
             drafts.append(LetterDraft("report", recipient_of(town), town, owed, title=_report_title(owed),
                                       due=deadline(owed, day=settings["reporting.deadline_day"],
@@ -180,16 +180,15 @@ def _report_title(period: str) -> str:
     return f"关于报送{year}年{int(month)}月驻镇帮镇扶村项目资金支出进度报表的函"
 
 
-def _town_letter(session: Session, settings: Settings, town: str, items: list[Item], period: str,
+def _town_letter(issued: dict[str, dict[int, Letter]], town: str, items: list[Item], period: str,
                  town_status: dict[str, Any] | None, rated: int, common: dict[str, Any]) -> LetterDraft:
     """提醒函, or 督办函 when a project in it was in an issued letter to the town within the window."""
-    earlier = register.earlier_issued(session, town, [i.project["project_id"] for i in items], common["day"],
-                                      settings["letters.escalate_days"])
+    sent, escalated = issued.get(town, {}), False
     for item in items:
-        letter = earlier.get(item.project["project_id"])
+        letter = sent.get(item.project["project_id"])
         if letter is not None:
-            item.cites = Cited(letter.id, letter.number, letter.day, letter.title)
-    kind = "supervision" if earlier else "reminder"
+            item.cites, escalated = Cited(letter.id, letter.number, letter.day, letter.title), True
+    kind = "supervision" if escalated else "reminder"
     return LetterDraft(kind, recipient_of(town), town, period, title=TITLES[kind], items=items,
                        town_status=town_status, rated_towns=rated, **common)
 
@@ -208,31 +207,33 @@ def store_drafts(session: Session, settings: Settings, day: date,
     returned). Issued letters of ``day`` stay as they are. Returns (letter, draft) pairs, stale files, new."""
     existing = {(register.CHANNELS.get(x.kind, x.kind), x.recipient): x
                 for x in register.letters_of_day(session, day) if x.status == "draft"}
-    stored, new = [], 0
+    drafts = list(drafts)
+    reused = [existing[d.key].id for d in drafts if d.key in existing]
+    for start in range(0, len(reused), 500):  # their projects are planned afresh
+        session.execute(delete(LetterProject).where(LetterProject.letter_id.in_(reused[start:start + 500]))
+                        .execution_options(synchronize_session=False))
+    stored, new, seq = [], 0, register.next_seq(session, day.year)
     for draft in drafts:
         letter = existing.pop(draft.key, None)
         if letter is None:
-            seq = register.next_seq(session, day.year)
             letter = Letter(year=day.year, seq=seq, number=register.format_number(settings["letters.prefix"],
                                                                                    day.year, seq),
                             day=day, status="draft", created_at=now())
             session.add(letter)
-            new += 1
-        else:
-            session.execute(delete(LetterProject).where(LetterProject.letter_id == letter.id))
+            new, seq = new + 1, seq + 1
         letter.kind, letter.recipient, letter.town, letter.period = draft.kind, draft.recipient, draft.town, draft.period
         letter.title, letter.reply_due = draft.title, draft.reply_due
         letter.file_name = file_name(letter)
-        session.flush()
         draft.number = letter.number
-        channel = register.CHANNELS.get(draft.kind)
-        for item in draft.items:
-            p = item.project
-            session.add(LetterProject(letter_id=letter.id, project_id=p["project_id"], period=draft.period,
-                                      channel=channel or draft.kind, project_name=p["project_name"],
-                                      project_code=p["project_code"], reasons=item.reasons,
-                                      cites_letter_id=item.cites.id if item.cites else None))
         stored.append((letter, draft))
+    session.flush()  # every new letter gets its id, in one go
+    for letter, draft in stored:
+        channel = register.CHANNELS.get(draft.kind)
+        session.add_all(LetterProject(letter_id=letter.id, project_id=item.project["project_id"], period=draft.period,
+                                      channel=channel or draft.kind, project_name=item.project["project_name"],
+                                      project_code=item.project["project_code"], reasons=item.reasons,
+                                      cites_letter_id=item.cites.id if item.cites else None)
+                        for item in draft.items)
     stale = []
     for letter in existing.values():
         stale.append(letter.file_name)
