@@ -222,7 +222,10 @@ def chart_trends(trends: Sequence[TownTrend], most: int = TREND_PANELS) -> Figur
     first.set_ylim(0, top + 0.08)
     first.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     first.yaxis.set_major_locator(MultipleLocator(0.5))
-    first.set_xticks(range(len(periods)), [str(split_period(p)[1]) for p in periods])
+    # past eight months every other month is labelled, or 10 11 12 run together in a panel a third wide
+    step = 1 if len(periods) <= 8 else 2
+    first.set_xticks(range(len(periods)), [str(split_period(p)[1]) if i % step == 0 else ""
+                                           for i, p in enumerate(periods)])
     for col in range(cols):  # the lowest panel of each column carries the month axis
         lowest = max(i for i in range(len(shown)) if i % cols == col) if len(shown) > col else None
         if lowest is not None:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from monitor.periods import split_period
 from monitor.rules.flags import FLAG_LABELS
 from reports.review import (
     BUILT_UNPAID,
@@ -149,7 +150,8 @@ def trend_findings(r: Review) -> list[str]:
     late = [(i, months) for i, months in enumerate(missed) if months]
     if len(late) > TOWNS_NAMED:  # more than a sentence names: the most months missed, then the slower town
         late.sort(key=lambda item: (-len(item[1]), -item[0]))
-    gaps = [f"{r.trends[i].town}{join(month_label(m) for m in months)}" for i, months in late]
+    # 溪鸡镇4、8月: one 月 per town, so the months of one town do not read as more towns
+    gaps = [f"{r.trends[i].town}{join(str(split_period(m)[1]) for m in months)}月" for i, months in late]
     lines.append(f"本年度未按月报送的有：{some_towns(gaps)}（图中空心点，按其最近一期报表计）。" if gaps
                  else "本年度各镇街均按月报送。")
     return lines

@@ -33,7 +33,7 @@ from reports.review import (
     rank_order,
     rated,
 )
-from reports.review_findings import flag_rows, some_towns
+from reports.review_findings import flag_rows, some_towns, trend_findings
 from reports.review_focus import MAX_HEIGHT_IN, TOWN_BARS, TREND_PANELS
 from reports.review_pack import CHARTS, ReviewResult, build_document, write_review
 
@@ -188,6 +188,8 @@ def test_trends_chart_has_twelve_panels_of_the_slowest(province: Review) -> None
     assert [ax.get_title().split()[0] for ax in panels] == [t.town for t in slowest]
     assert fig.get_suptitle().splitlines() == ["各镇街支出率走势（2024年，按本月支出率从低到高）",
                                                note(1127, "支出率最低", TREND_PANELS)]
+    # ten months in a panel a third of the page wide: every other one labelled, so 10 11 12 never run together
+    assert [t.get_text() for t in panels[-1].get_xticklabels()] == ["1", "", "3", "", "5", "", "7", "", "9", ""]
     fits_a4(fig)
 
 
@@ -298,6 +300,15 @@ def test_town_lists_name_ten_then_count() -> None:
     names = [f"{n}镇" for n in "甲乙丙丁戊己庚辛壬癸子"]
     assert some_towns(names[:10]) == "、".join(names[:10])
     assert some_towns(names) == "、".join(names[:10]) + "等11个镇街"
+
+
+def test_a_town_that_missed_two_months_is_one_town_in_the_sentence() -> None:
+    small = province_review(4, per_town=2)
+    first = small.trends[0]
+    for month in (3, 7):  # April and August
+        first.points[month] = TrendPoint(MONTHS[month], first.points[month].spend_rate,
+                                         first.points[month].benchmark, False)
+    assert f"{first.town}4、8月" in "".join(trend_findings(small))
 
 
 def test_every_finding_is_bounded_at_province_scale(province: Review) -> None:
