@@ -25,7 +25,15 @@ from monitor.periods import timeliness
 from monitor.rules.benchmark import benchmark_fraction, to_decimal
 from monitor.schema import Letter, Submission, Town
 from monitor.settings import Settings
-from monitor.status import all_towns, build_status, due_date, periods_with_data, rule_settings
+from monitor.status import (
+    all_towns,
+    build_status,
+    due_date,
+    judge_each,
+    periods_with_data,
+    rule_settings,
+    towns_json,
+)
 
 #: letter kinds a town receives and the appraisal counts (拨付函 goes to the finance bureau, not a town)
 TOWN_KINDS = ("reminder", "supervision", "report")
@@ -250,10 +258,11 @@ def rank_appraised(towns: list[TownAppraisal]) -> list[TownAppraisal]:
     return rated + [t for t in towns if t.final_rate is None]
 
 
-def appraise_town(name: str, statuses: dict[str, dict[str, Any]], reports: dict[tuple[str, str], str],
+def appraise_town(name: str, towns: dict[str, dict[str, dict[str, Any]]], reports: dict[tuple[str, str], str],
                   letters: list[LetterLine], surplus: list[SurplusLine], target: float) -> TownAppraisal:
-    """One town's tallies from the months' statuses (``statuses`` in month order, the last one final)."""
-    rows = {p: next((t for t in status["towns"] if t["town"] == name), None) for p, status in statuses.items()}
+    """One town's tallies from the months' status rows (``towns``: month → town → row, in month order, the
+    last month final)."""
+    rows = {p: by_name.get(name) for p, by_name in towns.items()}
     months = [TownMonth(p, r["light"] if r else None, r["spend_rate"] if r else None, r["rank"] if r else None,
                         bool(r and r["bottom_three"]), reports.get((name, p), "missing")) for p, r in rows.items()]
     last = rows[list(rows)[-1]] or {}
@@ -272,7 +281,11 @@ def build_appraisal(session: Session, settings: Settings, year: int, as_of: date
 
     UsageError when the year has no data by ``as_of`` or none of its months is past its deadline yet."""
     months, not_due = judged_months(session, settings, year, as_of)
-    statuses = {p: build_status(session, settings, p, as_of) for p in months}
+    rules = rule_settings(settings)
+    statuses: dict[str, dict[str, Any]] = {}
+    for p, judged in judge_each(session, settings, months, as_of):  # one read of the year's rows
+        statuses[p] = build_status(session, settings, p, as_of, judged=judged) if p == months[-1] else \
+            {"period": p, "towns": towns_json(session, settings, p, as_of, judged, rules)}  # towns is all it needs
     final = statuses[months[-1]]
     reports = report_states(session, settings, months, as_of)
     letters, drafts = year_letters(session, year, as_of)
@@ -285,7 +298,8 @@ def build_appraisal(session: Session, settings: Settings, year: int, as_of: date
         surplus[s.town].append(s)
     names = all_towns(session, settings, as_of)
     names += [t["town"] for t in final["towns"] if t["town"] not in names]
-    towns = [appraise_town(n, statuses, reports, by_town[n], surplus[n], target) for n in names]
+    rows = {p: {t["town"]: t for t in status["towns"]} for p, status in statuses.items()}
+    towns = [appraise_town(n, rows, reports, by_town[n], surplus[n], target) for n in names]
     return Appraisal(year=year, as_of=as_of, district=settings["district.name"], bureau=settings["district.bureau"],
                      months=months, not_due=not_due, due={p: due_date(p, settings) for p in months},
                      target=target, bottom_n=rule_settings(settings).bottom_n, thresholds=final["thresholds"],
