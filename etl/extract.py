@@ -6,7 +6,7 @@ import re
 
 from etl import normalise, read
 from etl.cells import Table
-from etl.header import SYNONYMS, Header, find_header
+from etl.header import SYNONYMS, Header, HeaderMemo, find_header
 from etl.meta import (
     SOURCE_WORDS,
     Meta,
@@ -42,11 +42,11 @@ def parse_file(data: bytes, file_name: str, *, limits: read.ReadLimits | None = 
 
 
 def parse_grids(grids: list[SheetGrid], file_name: str, *, default_year: int | None = None,
-                header_scan_rows: int = 30) -> ParsedFile:
+                header_scan_rows: int = 30, memo: HeaderMemo | None = None) -> ParsedFile:
     """The project table(s) of a workbook's grids as normalised rows with findings (DESIGN §4)."""
     parsed = ParsedFile(file_name=file_name, grids=list(grids))
     parsed.is_template = any(has_template_mark(g.name, g.cells[:5]) for g in grids)
-    tables = [(g, h) for g in grids if g.name != "_fundmon" and (h := find_header(g, header_scan_rows))]
+    tables = [(g, h) for g in grids if g.name != "_fundmon" and (h := find_header(g, header_scan_rows, memo))]
     if not tables:
         grid = grids[0] if grids else None
         _apply_meta(parsed, _file_meta(parsed, grid, header_scan_rows, file_name, default_year))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -85,11 +86,17 @@ class Header:
         return None if idx is None else self.columns[idx]
 
 
+_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
+
+
 def shown_label(value: Any) -> str:
     """The label as a clerk reads it: line breaks dropped, ends stripped."""
     if value is None:
         return ""
-    return re.sub(r"\s*[\r\n]+\s*", "", str(value)).strip()
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        text = _LINE_BREAK.sub("", text)
+    return text.strip()
 
 
 def _key(text: str) -> str:
@@ -101,7 +108,7 @@ def _strip_brackets(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str]]]:
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, tuple[int, str]], frozenset[str], int]:
     exact: dict[str, str] = {}
     stripped: dict[str, str] = {}
     for name, words in SYNONYMS.items():
@@ -109,7 +116,10 @@ def _tables() -> tuple[dict[str, str], dict[str, str], list[tuple[str, str]]]:
             exact.setdefault(_key(word), name)
             stripped.setdefault(_strip_brackets(_key(word)), name)
     pairs = sorted(((w, n) for w, n in stripped.items() if w), key=lambda p: -len(p[0]))
-    return exact, stripped, [(n, w) for w, n in pairs]
+    # the words a label may contain, longest first (the order decides ties), by word
+    inner = {w: (i, n) for i, (w, n) in enumerate(pairs) if len(w) >= 2 and n != "seq"}
+    chars = frozenset("".join(exact) + "".join(stripped))
+    return exact, stripped, inner, chars, max(map(len, inner))
 
 
 def match_field(label: Any) -> tuple[str, int] | None:
@@ -117,10 +127,17 @@ def match_field(label: Any) -> tuple[str, int] | None:
     text = shown_label(label)
     if not text:
         return None
-    exact, stripped, pairs = _tables()
+    # every cell of the first rows is tried as a label, by the register check and the header scan alike
+    return _match_text_cached(text) if len(text) <= normalise.CACHED_TEXT else _match_text(text)
+
+
+def _match_text(text: str) -> tuple[str, int] | None:
+    exact, stripped, inner, chars, longest = _tables()
     key = _key(text)
     if key.startswith("(") and key.endswith(")") and key.count("(") == 1:
         key = key[1:-1]  # 【项目名称】
+    if chars.isdisjoint(key):
+        return None  # no character of any header word (a number, a date): nothing below can match
     if key in exact:
         return exact[key], _EXACT
     bare = _strip_brackets(key)
@@ -128,14 +145,20 @@ def match_field(label: Any) -> tuple[str, int] | None:
         return stripped[bare], _STRIPPED
     if ":" in text or "：" in text or len(bare) > 20 or any(w in bare for w in _FLOW_WORDS):
         return None
-    return _contained(bare, pairs)
+    return _contained(bare, inner, longest)
 
 
-def _contained(bare: str, pairs: list[tuple[str, str]]) -> tuple[str, int] | None:
+_match_text_cached = lru_cache(maxsize=16384)(_match_text)
+
+
+def _contained(bare: str, inner: dict[str, tuple[int, str]], longest: int) -> tuple[str, int] | None:
+    """The best header word inside ``bare`` (at most 20 characters): every substring looked up once."""
+    n = len(bare)
+    hits = sorted({(inner[sub][0], sub) for i in range(n) for j in range(i + 2, min(n, i + longest) + 1)
+                   if (sub := bare[i:j]) in inner})
     best: tuple[str, int] | None = None
-    for name, word in pairs:
-        if len(word) < 2 or word not in bare or name == "seq":
-            continue
+    for _, word in hits:
+        name = inner[word][1]
         if name.startswith("planned_") and "实际" in bare:
             continue  # 实际开工时间 is not the plan
         if bare.endswith(word):
@@ -168,8 +191,14 @@ def _width(grid: SheetGrid, rows: tuple[int, ...]) -> int:
     return max((len(grid.cells[r]) for r in rows if r < len(grid.cells)), default=0)
 
 
-def _unit_of(*texts: str | None) -> str | None:
+def _unit_of(label: str, group: str | None) -> str | None:
     """（元）/（万元） in a column's own label, else in its group label."""
+    if len(label) <= normalise.CACHED_TEXT and (group is None or len(group) <= normalise.CACHED_TEXT):
+        return _unit_cached(label, group)
+    return _unit_in(label, group)
+
+
+def _unit_in(*texts: str | None) -> str | None:
     for text in texts:
         found = _UNIT.search(normalise.fold(text)) if text else None
         if found:
@@ -177,12 +206,36 @@ def _unit_of(*texts: str | None) -> str | None:
     return None
 
 
+_unit_cached = lru_cache(maxsize=16384)(_unit_in)
+
+
 def _columns_one(grid: SheetGrid, row: int) -> list[Column]:
-    cols = []
-    for c in range(_width(grid, (row,))):
-        label = shown_label(grid.value(row, c))
-        cols.append(_make_column(c, label, [(label, 0)], None))
-    return cols
+    return [Column(c, *_cell_facts(value)) for c, value in enumerate(grid.cells[row])]
+
+
+#: cell values whose label, unit and field are remembered (hashable, and short once shown)
+_SMALL_VALUES = (int, float, datetime, date, time, timedelta, type(None))
+
+
+def _cell_facts(value: Any) -> tuple[str, str | None, str | None, int]:
+    """A one-row header cell's label, field, unit and score (as ``_make_column`` finds them)."""
+    if isinstance(value, _SMALL_VALUES) or (isinstance(value, str) and len(value) <= normalise.CACHED_TEXT):
+        return _cell_facts_cached(value)
+    return _cell_facts_of(value)
+
+
+def _cell_facts_of(value: Any) -> tuple[str, str | None, str | None, int]:
+    label = shown_label(value)
+    if label.isascii() and _tables()[3].isdisjoint(label) and _ASCII_BRACKETS.isdisjoint(label):
+        return label, None, None, 0  # a number, a date, a code: ASCII has no unit (元) and no header word
+    column = _make_column(0, label, [(label, 0)], None)
+    return column.label, column.field, column.unit, column.score
+
+
+#: brackets normalise_header turns into others (``[`` → ``(``); an ASCII label without them stays as it is
+_ASCII_BRACKETS = frozenset("()[]")
+#: typed: 1, 1.0 and True show differently
+_cell_facts_cached = lru_cache(maxsize=16384, typed=True)(_cell_facts_of)
 
 
 def _columns_two(grid: SheetGrid, row: int) -> list[Column]:
@@ -257,8 +310,25 @@ def _is_info_text(text: str) -> bool:
     return not rest.strip() or ":" in rest or "：" in rest
 
 
-def header_at(grid: SheetGrid, row: int) -> Header:
+#: header_at per grid (by identity; the grid is held, so its id cannot be reused) and row: the register
+#: check and the header scan of one file read the same rows. Headers are never changed once made.
+HeaderMemo = dict[int, tuple[SheetGrid, dict[int, Header]]]
+
+
+def header_at(grid: SheetGrid, row: int, memo: HeaderMemo | None = None) -> Header:
     """The header read from ``row`` (and the row below, when it completes a two-row header)."""
+    if memo is None:
+        return _header_at(grid, row)
+    entry = memo.get(id(grid))
+    if entry is None or entry[0] is not grid:
+        entry = memo[id(grid)] = (grid, {})
+    found = entry[1].get(row)
+    if found is None:
+        found = entry[1][row] = _header_at(grid, row)
+    return found
+
+
+def _header_at(grid: SheetGrid, row: int) -> Header:
     single = assign_fields((row,), _columns_one(grid, row))
     filled = [str(v) for v in grid.cells[row] if not normalise.is_blank(v)]
     # a title (one cell, however wide its merge) or an info row (填报单位：…) is never the upper half of a header
@@ -271,13 +341,17 @@ def header_at(grid: SheetGrid, row: int) -> Header:
     return single
 
 
-def find_header(grid: SheetGrid, scan_rows: int = 30) -> Header | None:
+def text_rows(grid: SheetGrid, scan_rows: int) -> list[int]:
+    """The rows within the first ``scan_rows`` that hold some text: the only ones that can be a header."""
+    return [row for row in range(min(scan_rows, len(grid.cells)))
+            if any(isinstance(v, str) and v.strip() for v in grid.cells[row])]
+
+
+def find_header(grid: SheetGrid, scan_rows: int = 30, memo: HeaderMemo | None = None) -> Header | None:
     """The best-scoring header within the first ``scan_rows`` rows, or None (e.g. an instruction sheet)."""
     best: Header | None = None
-    for row in range(min(scan_rows, len(grid.cells))):
-        if not any(isinstance(v, str) and v.strip() for v in grid.cells[row]):
-            continue
-        header = header_at(grid, row)
+    for row in text_rows(grid, scan_rows):
+        header = header_at(grid, row, memo)
         if header.score >= _MIN_HEADER_SCORE and (best is None or header.score > best.score):
             best = header
     return best

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from etl.model import CellError
@@ -76,13 +77,35 @@ _STATUS_SYNONYMS = {
 _STATUS_MAP = {word: canon for canon, words in _STATUS_SYNONYMS.items() for word in words.split()}
 
 
+#: texts up to this length are remembered by the per-text caches below: a file's labels and cells are looked
+#: at many times (register check, header scan, rows); longer texts are computed afresh, so a hostile file of
+#: huge cells cannot fill memory through a cache
+CACHED_TEXT = 200
+_CACHE_SIZE = 16384
+
+
 class ParseError(ValueError):
     """A cell value that cannot be read; the message (Chinese) tells the clerk what to fix."""
 
 
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+_fold_cached = lru_cache(maxsize=_CACHE_SIZE)(_fold)
+
+
 def fold(text: str) -> str:
     """Full-width → half-width (NFKC), strip, and collapse every run of whitespace to one space."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    return _fold_cached(text) if len(text) <= CACHED_TEXT else _fold(text)
+
+
+def _blank_text(text: str) -> bool:
+    folded = _fold(text).lower()
+    return folded in _BLANK_MARKERS or all(ch in _DASHES for ch in folded)
+
+
+_blank_text_cached = lru_cache(maxsize=_CACHE_SIZE)(_blank_text)
 
 
 def is_blank(value: Any) -> bool:
@@ -91,8 +114,7 @@ def is_blank(value: Any) -> bool:
         return True
     if not isinstance(value, str):
         return False
-    folded = fold(value).lower()
-    return folded in _BLANK_MARKERS or all(ch in _DASHES for ch in folded)
+    return _blank_text_cached(value) if len(value) <= CACHED_TEXT else _blank_text(value)
 
 
 def clean_text(value: Any) -> str | None:
@@ -413,12 +435,19 @@ def _header_once(text: str) -> str:
 def normalise_header(text: str) -> str:
     """A header cell → its bare label: ``"下达资金\\n（万元）"`` → ``"下达资金"`` (idempotent)."""
     label = str(text)
+    return _normalise_header_cached(label) if len(label) <= CACHED_TEXT else _normalise_header(label)
+
+
+def _normalise_header(label: str) -> str:
     for _ in range(8):  # each pass only removes characters; a fixed point comes quickly
         cleaner = _header_once(label)
         if cleaner == label:
             break
         label = cleaner
     return label
+
+
+_normalise_header_cached = lru_cache(maxsize=_CACHE_SIZE)(_normalise_header)
 
 
 def normalise_name(text: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from etl import read
 from etl.consolidated import Ledger, is_ledger, may_be_ledger, parse_ledger
 from etl.extract import parse_grids
+from etl.header import HeaderMemo
 from etl.load import FileOutcome, LoadOptions, load_parsed, sha256_of
 from etl.model import ParsedFile
 from etl.register import RegisterFile, is_register, parse_register
@@ -117,16 +118,17 @@ def parse_bytes(data: bytes, name: str, settings: Settings, options: IngestOptio
         grids = read.read_grids(data, name, _limits(settings))
     except read.UnreadableFileError as exc:
         return _unreadable(name, exc.code, exc.reason)
-    if is_register(grids, name, scan_rows=scan):
+    memo: HeaderMemo = {}  # the register check, the header scan and a second parse read the same rows
+    if is_register(grids, name, scan_rows=scan, memo=memo):
         return parse_register(grids, name, scan_rows=scan)
     # a month-only name (10月.xlsx) takes its year from the file's own title first; only when nothing in the
     # file says the year is it guessed from when the file arrived
-    parsed = parse_grids(grids, name, default_year=None, header_scan_rows=scan)
+    parsed = parse_grids(grids, name, default_year=None, header_scan_rows=scan, memo=memo)
     if ledgers and may_be_ledger(parsed) and is_ledger(grids, name, scan_rows=scan):
         return parse_ledger(grids, name, town=options.town, period=options.period,
                             default_year=default_year(options), scan_rows=scan)
     if parsed.period is None and not options.period:
-        parsed = parse_grids(grids, name, default_year=default_year(options), header_scan_rows=scan)
+        parsed = parse_grids(grids, name, default_year=default_year(options), header_scan_rows=scan, memo=memo)
     _settle_conflicts(parsed, options)
     _fill_labels(parsed)
     return parsed

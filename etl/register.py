@@ -11,7 +11,7 @@ from typing import Any
 
 from etl import normalise
 from etl.cells import Table
-from etl.header import Column, Header, assign_fields, header_at, shown_label
+from etl.header import Column, Header, HeaderMemo, assign_fields, header_at, shown_label, text_rows
 from etl.meta import meta_from_rows
 from etl.model import ParsedRow, SheetGrid
 from etl.rows import check_totals, scan_table
@@ -102,6 +102,18 @@ def match_register_field(label: Any) -> tuple[str, int] | None:
     text = shown_label(label)
     if not text or ":" in text or "：" in text:
         return None
+    return _match_text_cached(text) if len(text) <= normalise.CACHED_TEXT else _match_text(text)
+
+
+@lru_cache(maxsize=1)
+def _register_chars() -> frozenset[str]:
+    """Every character of the register words, and the brackets normalise_header turns into others."""
+    return frozenset("".join(_register_words()) + "()[]")
+
+
+def _match_text(text: str) -> tuple[str, int] | None:
+    if text.isascii() and _register_chars().isdisjoint(text):
+        return None  # a number, a date, a code: unchanged by normalise_header, and no register word in it
     bare, words = _bare(text), _register_words()
     if bare in words:
         return words[bare], 100
@@ -117,30 +129,48 @@ def match_register_field(label: Any) -> tuple[str, int] | None:
     return best
 
 
+_match_text_cached = lru_cache(maxsize=16384)(_match_text)
+
+
 def _rematch(column: Column) -> Column:
     """A header column with the register words tried too; spending labels are never register fields."""
-    if _SPENDING_WORDS.search(f"{column.group or ''}{column.label}"):
-        return column
-    tries = [(column.label, 0)] + ([(f"{column.group}{column.label}", 50)] if column.group else [])
-    for text, least in tries:
-        found = match_register_field(text)
-        if found and found[1] >= least and (column.field is None or found[1] > column.score):
-            column.field, column.score = found
-            break
+    column.field, column.score = _register_field(column.label, column.group, column.field, column.score)
     return column
 
 
-def find_register_header(grid: SheetGrid, scan_rows: int = 30) -> Header | None:
+def _register_field(label: str, group: str | None, name: str | None, score: int) -> tuple[str | None, int]:
+    if len(label) + len(group or "") <= 2 * normalise.CACHED_TEXT:
+        return _register_field_cached(label, group, name, score)
+    return _register_field_of(label, group, name, score)
+
+
+def _register_field_of(label: str, group: str | None, name: str | None, score: int) -> tuple[str | None, int]:
+    if _SPENDING_WORDS.search(f"{group or ''}{label}"):
+        return name, score
+    tries = [(label, 0)] + ([(f"{group}{label}", 50)] if group else [])
+    for text, least in tries:
+        found = match_register_field(text)
+        if found and found[1] >= least and (name is None or found[1] > score):
+            return found
+    return name, score
+
+
+_register_field_cached = lru_cache(maxsize=16384)(_register_field_of)
+
+
+def find_register_header(grid: SheetGrid, scan_rows: int = 30, memo: HeaderMemo | None = None) -> Header | None:
     """The best-scoring header of a sheet with register words understood (town reports' words too)."""
-    best: Header | None = None
-    for row in range(min(scan_rows, len(grid.cells))):
-        if not any(isinstance(v, str) and v.strip() for v in grid.cells[row]):
-            continue
-        base = header_at(grid, row)
-        header = assign_fields(base.rows, [_rematch(replace(c)) for c in base.columns])
-        if best is None or header.score > best.score:
-            best = header
-    return best
+    best_row, best_score = None, -1
+    for row in text_rows(grid, scan_rows):
+        # a header's score is the number of fields it found: the first row with the most wins
+        columns = header_at(grid, row, memo).columns
+        score = len({_register_field(c.label, c.group, c.field, c.score)[0] for c in columns} - {None})
+        if score > best_score:
+            best_row, best_score = row, score
+    if best_row is None:
+        return None
+    base = header_at(grid, best_row, memo)
+    return assign_fields(base.rows, [_rematch(replace(c)) for c in base.columns])
 
 
 def is_register_header(header: Header, title: str = "") -> bool:
@@ -163,18 +193,20 @@ def _titles(grid: SheetGrid, header: Header, file_name: str) -> tuple[str, str, 
     return normalise.fold(above), normalise.fold(grid.name), normalise.fold(re.split(r"[\\/]", file_name)[-1])
 
 
-def _register_tables(grids: Sequence[SheetGrid], file_name: str, scan_rows: int) -> list[tuple[SheetGrid, Header]]:
+def _register_tables(grids: Sequence[SheetGrid], file_name: str, scan_rows: int,
+                     memo: HeaderMemo | None = None) -> list[tuple[SheetGrid, Header]]:
     found = []
     for grid in grids:
-        header = find_register_header(grid, scan_rows) if grid.name != "_fundmon" else None
+        header = find_register_header(grid, scan_rows, memo) if grid.name != "_fundmon" else None
         if header is not None and is_register_header(header, " ".join(_titles(grid, header, file_name))):
             found.append((grid, header))
     return found
 
 
-def is_register(grids: Sequence[SheetGrid], file_name: str = "", *, scan_rows: int = 30) -> bool:
+def is_register(grids: Sequence[SheetGrid], file_name: str = "", *, scan_rows: int = 30,
+                memo: HeaderMemo | None = None) -> bool:
     """True when a sheet of the workbook is a register (项目库/资金下达表), never for a town's monthly report."""
-    return bool(_register_tables(grids, file_name, scan_rows))
+    return bool(_register_tables(grids, file_name, scan_rows, memo))
 
 
 def normalise_level(value: Any) -> str | None:
