@@ -94,12 +94,12 @@ def load_histories(session: Session, periods: Sequence[str], as_of: date | None 
     wanted = sorted(set(periods))
     if not wanted:
         return
-    kept: dict[int, tuple[str, list[Report], list[list[Kept]]]] = {}
+    kept: dict[int, tuple[str, list[Report], list[list[Kept]], list[str]]] = {}
     shared: dict[Any, Any] = {}  # one object per distinct village, category and date: a year repeats them
     for pid, name, months in _stream(session, wanted[-1], None, None, as_of):
         ordered = sorted(months.items())
         kept[pid] = (name, [_report(per, rows, not rank[0]) for per, (rank, rows) in ordered],
-                     [[_kept(row, shared) for row in rows] for _, (_, rows) in ordered])
+                     [[_kept(row, shared) for row in rows] for _, (_, rows) in ordered], [per for per, _ in ordered])
     del shared
     ids = list(kept)
     projects = _projects(session, ids)
@@ -107,8 +107,8 @@ def load_histories(session: Session, periods: Sequence[str], as_of: date | None 
     for period in wanted:
         records = []
         for pid in ids:
-            name, reports, rows = kept[pid]
-            upto = bisect_right([r.period for r in reports], period)
+            name, reports, rows, months = kept[pid]
+            upto = bisect_right(months, period)
             if upto:
                 records.append(_record(projects[pid], name, reports[:upto], rows[upto - 1], allocations.get(pid, {})))
         yield period, records

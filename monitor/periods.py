@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from monitor.errors import UsageError
 
@@ -19,11 +20,13 @@ def check_period(text: str) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=4096)
 def split_period(period: str) -> tuple[int, int]:
     year, month = period.split("-")
     return int(year), int(month)
 
 
+@lru_cache(maxsize=4096)
 def add_months(period: str, months: int) -> str:
     year, month = split_period(period)
     index = year * 12 + (month - 1) + months

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from monitor.periods import period_end, split_period
 from monitor.rules.model import AllocationLine, RuleSettings
@@ -39,8 +40,10 @@ def check_rules(rules: RuleSettings) -> None:
         target_points(rules.targets, 2024)  # a leap year, so 02-29 is a real day
 
 
+@lru_cache(maxsize=4096)
 def benchmark_fraction(fund_year: int, period: str, as_of: date, rules: RuleSettings) -> Fraction | None:
-    """:func:`allocation_benchmark` as an exact fraction."""
+    """:func:`allocation_benchmark` as an exact fraction (the same few questions for every project of a
+    province: answered once)."""
     check_rules(rules)
     year, month = split_period(period)
     if fund_year > year:
@@ -99,13 +102,14 @@ def _interpolate(points: list[tuple[int, Fraction]], day: date) -> Fraction:
 def project_fraction(lines: Iterable[AllocationLine], period: str, as_of: date,
                      rules: RuleSettings) -> Fraction | None:
     """The allocation-weighted mean benchmark over counted money, exact; None when counted money is 0."""
-    weighted, total = Fraction(0), 0
-    for line in lines:
-        value = benchmark_fraction(line.fund_year, period, as_of, rules)
-        if value is not None:
-            weighted += value * line.amount
-            total += line.amount
-    return weighted / total if total > 0 else None
+    counted = [(value, line.amount) for line in lines
+               if (value := benchmark_fraction(line.fund_year, period, as_of, rules)) is not None]
+    total = sum(amount for _, amount in counted)
+    if total <= 0:
+        return None
+    if all(value == counted[0][0] for value, _ in counted):  # most projects: one fund year, one value
+        return counted[0][0]
+    return sum((value * amount for value, amount in counted), Fraction(0)) / total
 
 
 def project_benchmark(lines: Iterable[AllocationLine], period: str, as_of: date,

@@ -83,7 +83,10 @@ def evaluate_town(verdicts: Sequence[Verdict], rules: RuleSettings, town: str = 
     allocated = sum(v.allocated for v, _ in rated)
     spent = sum(v.spent for v, _ in rated)
     spend_rate = rate(spent, allocated) if allocated > 0 else None
-    weighted = sum((Fraction(benchmark) * v.allocated for v, benchmark in rated), Fraction(0))
+    by_mark: dict[Decimal, int] = {}  # a town's projects share a few benchmarks: each made exact once
+    for v, benchmark in rated:
+        by_mark[benchmark] = by_mark.get(benchmark, 0) + v.allocated
+    weighted = sum((Fraction(benchmark) * amount for benchmark, amount in by_mark.items()), Fraction(0))
     benchmark = to_decimal(weighted / allocated) if allocated > 0 else None
     colour, gap, reason = light(spend_rate, benchmark, spent, allocated, rules)
     lights = [v.light for v in verdicts]
