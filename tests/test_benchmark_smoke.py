@@ -38,3 +38,16 @@ def test_scale_generator_is_deterministic_and_names_are_unique(tmp_path: Path) -
         assert (tmp_path / "a" / path).read_bytes() == (tmp_path / "b" / path).read_bytes()
         assert path.startswith(period + "/")
     assert (tmp_path / "a" / "manifest.csv").read_text("utf-8").startswith("path,town,period,received_at")
+
+
+def test_peak_memory_counts_helper_processes_at_the_same_moment() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from steps import TreeMemory
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    hold = "b = bytearray(80 * 2**20); import time; time.sleep(0.6)"  # 80 MB in a helper for a while
+    with TreeMemory(every=0.02) as tree:
+        own = int(Path("/proc/self/statm").read_text().split()[1]) * 4096 // 1024
+        subprocess.run([sys.executable, "-c", hold], check=True)
+    assert tree.peak_kb >= own + 70 * 1024, (tree.peak_kb, own)
