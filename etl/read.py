@@ -16,7 +16,7 @@ import python_calamine
 from etl import read_csv
 from etl.model import CellError, SheetGrid
 from etl.read_csv import REASON_NOT_EXCEL
-from etl.zipscan import ZipRefusal, scan_zip
+from etl.zipscan import ZipFacts, ZipRefusal, scan_zip
 
 MIB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -86,8 +86,8 @@ def read_grids(data: bytes, file_name: str, limits: ReadLimits | None = None) ->
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise UnreadableFileError("file-empty", REASON_EMPTY)
     if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-        control = _check_zip(data, limits)
-        grids = _read_workbook(data, limits, control)
+        facts = _check_zip(data, limits)
+        grids = _read_workbook(data, limits, facts.control_chars, facts)
     elif data.startswith(OLE_MAGIC):
         grids = _read_workbook(data, limits, control=True)
     else:
@@ -113,9 +113,10 @@ def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> SheetGrid:
             f"{limits.max_cols} 列（{limits.max_cells} 个单元格），{TOO_LARGE_TIP}") from exc
 
 
-def _check_zip(data: bytes, limits: ReadLimits) -> bool:
+def _check_zip(data: bytes, limits: ReadLimits) -> ZipFacts:
     """The zip directory first (a bomb declares its huge sizes there, before anything is inflated), then
-    every member inflated and looked at before calamine sees it; True when cells may hold control characters."""
+    every member inflated and looked at before calamine sees it (``control_chars``: cells may hold control
+    characters)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -137,7 +138,7 @@ def _check_zip(data: bytes, limits: ReadLimits) -> bool:
         raise UnreadableFileError(exc.code, _refusal_reason(exc, limits)) from exc
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise UnreadableFileError("file-unreadable", REASON_NOT_EXCEL) from exc
-    return facts.control_chars
+    return facts
 
 
 def _refusal_reason(exc: ZipRefusal, limits: ReadLimits) -> str:
@@ -155,7 +156,7 @@ def _refusal_reason(exc: ZipRefusal, limits: ReadLimits) -> str:
     return REASON_NOT_EXCEL
 
 
-def _read_workbook(data: bytes, limits: ReadLimits, control: bool) -> list[SheetGrid]:
+def _read_workbook(data: bytes, limits: ReadLimits, control: bool, facts: ZipFacts | None = None) -> list[SheetGrid]:
     """xlsx / xlsm / xls / ods through calamine; every calamine failure becomes UnreadableFileError."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -172,7 +173,7 @@ def _read_workbook(data: bytes, limits: ReadLimits, control: bool) -> list[Sheet
             raise
         raise UnreadableFileError("file-unreadable", _workbook_reason(data)) from exc
     if data.startswith(ZIP_MAGIC):
-        _mark_formula_errors(data, grids)
+        _mark_formula_errors(data, grids, facts)
     for grid in grids:  # named as the parts are until here (the formula markers find their part by name)
         grid.name = _clean_text(grid.name)[:MAX_SHEET_NAME]
     return grids
@@ -248,23 +249,50 @@ def _used_size(sheet: python_calamine.CalamineSheet, n_rows: int, n_cols: int, n
     return last_row + offset + 1, last_col + start_col + 1
 
 
-def _mark_formula_errors(data: bytes, grids: list[SheetGrid]) -> None:
+class _Members:
+    """``ZipFile.read`` and ``namelist`` from the members the zip scan kept, the archive opened only for others."""
+
+    def __init__(self, data: bytes, facts: ZipFacts | None) -> None:
+        self.data, self.facts = data, facts
+        self.archive: zipfile.ZipFile | None = None
+        self.names = set(facts.names) if facts is not None else set(self._open().namelist())
+
+    def _open(self) -> zipfile.ZipFile:
+        if self.archive is None:
+            self.archive = zipfile.ZipFile(io.BytesIO(self.data))
+        return self.archive
+
+    def read(self, name: str) -> bytes:
+        if self.facts is not None and name in self.facts.parts:
+            return self.facts.parts[name]
+        return self._open().read(name)
+
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+
+
+def _mark_formula_errors(data: bytes, grids: list[SheetGrid], facts: ZipFacts | None = None) -> None:
     """Put a CellError where a sheet's XML has an error value or a formula without a result."""
+    members = None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts, names = _sheet_parts(archive), set(archive.namelist())
-            for grid in grids:
-                part = parts.get(grid.name)
-                if part is None or part not in names:
-                    continue
-                for (row, col), marker in _formula_markers(archive.read(part)).items():
-                    if row < len(grid.cells) and col < len(grid.cells[row]) and grid.cells[row][col] is None:
-                        grid.cells[row][col] = marker
+        members = _Members(data, facts)
+        parts, names = _sheet_parts(members), members.names
+        for grid in grids:
+            part = parts.get(grid.name)
+            if part is None or part not in names:
+                continue
+            for (row, col), marker in _formula_markers(members.read(part)).items():
+                if row < len(grid.cells) and col < len(grid.cells[row]) and grid.cells[row][col] is None:
+                    grid.cells[row][col] = marker
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, ET.ParseError, EOFError, RuntimeError):
         return  # calamine read it; without the markers the cells stay blank as before
+    finally:
+        if members is not None:
+            members.close()
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(archive: zipfile.ZipFile | _Members) -> dict[str, str]:
     """Sheet name → its part in the zip, from xl/workbook.xml and xl/_rels/workbook.xml.rels."""
     rels: dict[str, str] = {}
     for element in ET.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter():

@@ -8,10 +8,14 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 MIB = 1024 * 1024
 CHUNK = 4 * MIB
+#: members up to this size (and this much in all) are kept inflated for the reader
+KEEP_MEMBER = MIB
+KEEP_BYTES = 8 * MIB
 #: a tag longer than this is not one calamine would read as a cell: stop carrying it between chunks
 _MAX_CARRY = MIB
 #: ``r="AB12"`` (a cell) or ``r="12"`` (a row): letters may be empty
@@ -21,6 +25,8 @@ _TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _UNUSUAL_RE = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row)[\s/>]|<(?:c|row)[\t\r\n]")
 #: raw control characters, or Excel's _xHHHH_ escapes of them, which calamine turns into the characters
 _CONTROL_RE = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]|_x00[01][0-9A-Fa-f]_|_x007[Ff]_")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20), 0x7f])
+_ESCAPE_RE = re.compile(rb"_x00[01][0-9A-Fa-f]_|_x007[Ff]_")
 
 
 class ZipRefusal(Exception):
@@ -41,6 +47,10 @@ class ZipFacts:
     #: the farthest cell of any part, as rows × columns from A1
     rows: int = 0
     cols: int = 0
+    #: the inflated bytes of the small members (by name, as ``ZipFile.read`` finds them), so the reader does
+    #: not inflate them again; ``names`` is the archive's ``namelist()``
+    parts: dict[str, bytes] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
 
 
 class _NeedExact(Exception):
@@ -57,6 +67,8 @@ class _PartScan:
         self.max_row = self.max_col = 0  # 1-based extents (0: no cell)
         self.row = 0  # exact mode: the current row (1-based) and column (1-based) of the last cell
         self.col = 0
+        #: the member's bytes when it came in one small chunk
+        self.data: bytes | None = None
 
     def feed(self, chunk: bytes) -> None:
         data = self.carry + chunk
@@ -74,22 +86,23 @@ class _PartScan:
     def _scan(self, body: bytes) -> None:
         if b"<!DOCTYPE" in body:
             self.doctype = True
-        if not self.control and _CONTROL_RE.search(body):
+        if not self.control and _has_control(body):
             self.control = True
         if self.exact:
             self._scan_exact(body)
             return
-        cells = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
-        rows = body.count(b"<row ") + body.count(b"<row>") + body.count(b"<row/>")
-        if _UNUSUAL_RE.search(body):
+        # bytes.count and ``in`` first: the regular expressions only where they can find something
+        cells = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>") if b"<c" in body else 0
+        rows = body.count(b"<row ") + body.count(b"<row>") + body.count(b"<row/>") if b"<row" in body else 0
+        if _unusual_hint(body) and _UNUSUAL_RE.search(body):
             raise _NeedExact
         if not cells and not rows:
             return
         refs = _REF_RE.findall(body)
         if len(refs) < cells + rows:
             raise _NeedExact
-        self.max_row = max(self.max_row, max(int(digits) for _, digits in refs))
-        self.max_col = max(self.max_col, max(column_number(letters) for letters in {c for c, _ in refs}))
+        self.max_row = max(self.max_row, max(map(int, map(itemgetter(1), refs))))
+        self.max_col = max(self.max_col, max(map(column_number, set(map(itemgetter(0), refs)))))
 
     def _scan_exact(self, body: bytes) -> None:
         for match in _TAG_RE.finditer(body):
@@ -107,6 +120,19 @@ class _PartScan:
             self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, self.col)
 
 
+def _has_control(body: bytes) -> bool:
+    """``_CONTROL_RE.search(body)``, the raw bytes found by deleting them (a C loop, not a regex scan)."""
+    if len(body.translate(None, _CONTROL_BYTES)) != len(body):
+        return True
+    return b"_x00" in body and _ESCAPE_RE.search(body) is not None
+
+
+def _unusual_hint(body: bytes) -> bool:
+    """What _UNUSUAL_RE needs to find anything: a prefixed name, or a tab or line break after the tag name."""
+    return (b":c" in body or b":row" in body or b"<c\t" in body or b"<c\r" in body or b"<c\n" in body
+            or b"<row\t" in body or b"<row\r" in body or b"<row\n" in body)
+
+
 def column_number(letters: bytes) -> int:
     """b"A" → 1, b"XFD" → 16384 (0 for no letters)."""
     number = 0
@@ -119,7 +145,8 @@ def scan_zip(archive: zipfile.ZipFile, *, max_bytes: int, max_cells: int, max_sh
     """Inflate every member (counting real bytes), refuse DTDs and any part whose cells span more than
     ``max_cells`` from A1, and workbooks with more than ``max_sheets`` sheets or that read their parts
     more than ``max_bytes`` in all."""
-    facts, total, sizes = ZipFacts(), 0, {}
+    facts, total, sizes = ZipFacts(names=archive.namelist()), 0, {}
+    kept = 0
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -128,6 +155,10 @@ def scan_zip(archive: zipfile.ZipFile, *, max_bytes: int, max_cells: int, max_sh
         except _NeedExact:
             scan, size = _scan_member(archive, info, max_bytes - total, exact=True)
         total += size
+        if scan.data is not None and kept + size <= KEEP_BYTES:
+            facts.parts[info.filename], kept = scan.data, kept + size
+        else:
+            facts.parts.pop(info.filename, None)  # a later member of the same name is the one read
         sizes[info.filename] = size
         if scan.doctype:
             raise ZipRefusal("file-unreadable", "doctype")
@@ -148,6 +179,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int,
                 size += len(chunk)
                 if size > budget:
                     raise ZipRefusal("file-too-large", "inflated")
+                scan.data = chunk if size == len(chunk) and size <= KEEP_MEMBER else None
                 scan.feed(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
             RuntimeError) as exc:  # CRC or size mismatch (a lying bomb), broken deflate, encrypted member
