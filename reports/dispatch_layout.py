@@ -7,6 +7,7 @@ times and days are real Excel date cells shown the Chinese way (``2023年11月2�
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -154,19 +155,48 @@ def column_widths(blocks: Sequence[Block]) -> list[float]:
     character counts as 2 (NOTES.md), within the column's bounds."""
     widths: dict[int, float] = {}
     for block in blocks:
+        rows = [*block.rows, *block.extra]
         for c, col in enumerate(block.cols):
-            cells = [display(values[c], col.kind) for values in [*block.rows, *block.extra]]
-            widest = max((text_width(line) for t in cells for line in t.splitlines() or [""]), default=0)
+            widest = _widest([values[c] for values in rows], col.kind, col.hi - 2)
             head = text_width(col.header) if text_width(col.header) <= 10 else -(-text_width(col.header) // 2)
             widths[c] = max(widths.get(c, 0), min(max(max(widest, head) + 2, col.lo), col.hi))
     return [float(widths[c]) for c in range(len(widths))]
 
 
+def _widest(values: Sequence[Any], kind: str, enough: float) -> int:
+    """The widest line any of ``values`` shows (as :func:`display` has it), or at least ``enough``, after
+    which the column's bound decides. Each distinct value is measured once; numbers only at their extremes."""
+    numbers = [v for v in values if v is not None and v != ""]
+    if not numbers:
+        return 0
+    if kind in _MONOTONE and all(type(v) in _MONOTONE[kind] and math.isfinite(v) for v in numbers):
+        # a number's text only grows with its size (and a sign): the largest and the smallest are the widest
+        return max((len(display(v, kind)) for v in (max(numbers), min(numbers))), default=0)
+    widest = 0
+    for value in set(values):
+        text = display(value, kind)
+        if 2 * len(text) <= widest:  # no line of it can be wider
+            continue
+        widest = max(widest, *(text_width(line) for line in text.splitlines() or [""]))
+        if widest >= enough:
+            break
+    return widest
+
+
+#: kinds whose text is a number's, and the value types that show it so (int ``0``: ``str``; money ``#,##0.00``…)
+_MONOTONE: dict[str, tuple[type, ...]] = {"int": (int,), "money": (int, float), "rate": (int, float),
+                                          "points": (int, float)}
+
+
 def _height(texts: Sequence[str], widths: Sequence[float]) -> float | None:
     """A row's height when wrapped text needs more than one line (Excel and WPS do not grow it on opening)."""
-    lines = max((sum(max(1, -(-text_width(line) // max(int(w) - 1, 1))) for line in t.splitlines() or [""])
-                 for t, w in zip(texts, widths, strict=True)), default=1)
+    lines = max((_lines(t, w) for t, w in zip(texts, widths, strict=True)), default=1)
     return None if lines <= 1 else 13.5 * lines + 3
+
+
+def _lines(text: str, width: float) -> int:
+    """The lines a text takes wrapped in a column of ``width``."""
+    return sum(max(1, -(-text_width(line) // max(int(width) - 1, 1))) for line in text.splitlines() or [""])
 
 
 def _write_block(ws: Worksheet, row: int, block: Block, span: int, formats: Formats,
@@ -186,25 +216,72 @@ def _write_block(ws: Worksheet, row: int, block: Block, span: int, formats: Form
             ws.merge_range(row, 0, row, len(block.cols) - 1, "", formats.cell("text"))
         ws.write_string(row, 0, block.empty, formats.cell("text"))
         return row + 1, header_row
+    kinds = [col.kind for col in block.cols]
+    # a text of at most this many characters fits the column's width whatever they are (a CJK one counts 2)
+    one_line = [(c, (int(widths[c]) - 1) // 2) for c, kind in enumerate(kinds) if kind == "text"]
+    own_fills: dict[int, dict[int, str]] = {}
+    for (r, c), rgb in block.cell_fills.items():
+        own_fills.setdefault(r, {})[c] = rgb
+    lights = [c for c, kind in enumerate(kinds) if kind == "light"]
+    by_band: dict[tuple[str | None, bool], list[Format]] = {}
     for r, values in enumerate([*block.rows, *block.extra]):
+        if len(values) != len(kinds):
+            raise ValueError(f"row {r} has {len(values)} values for {len(kinds)} columns")
         fill = LIGHT_COLOURS.get(block.fills[r]) if r < len(block.fills) and block.fills[r] else None
-        for c, (col, value) in enumerate(zip(block.cols, values, strict=True)):
-            cell_fill = block.cell_fills.get((r, c)) or fill
-            if col.kind == "light" and value in LIGHT_COLOURS and cell_fill is None:
-                cell_fill = LIGHT_COLOURS[value]
-            _write_cell(ws, row + r, c, value, col.kind, formats.cell(col.kind, cell_fill, r in block.bold_rows))
-        wrapped = [(display(v, col.kind), widths[c]) for c, (col, v) in enumerate(zip(block.cols, values, strict=True))
-                   if col.kind == "text"]
-        height = _height([t for t, _ in wrapped], [w for _, w in wrapped])
-        if height is not None:
-            ws.set_row(row + r, height)
+        bold = r in block.bold_rows
+        fmts = by_band.get((fill, bold))
+        if fmts is None:
+            fmts = by_band[(fill, bold)] = [formats.cell(kind, fill, bold) for kind in kinds]
+        own = own_fills.get(r)
+        if own or (lights and fill is None):
+            fmts = _own_formats(fmts, kinds, values, fill, bold, own or {}, lights, formats)
+        at = row + r
+        for c, value in enumerate(values):
+            _write_cell(ws, at, c, value, kinds[c], fmts[c])
+        lines = 1  # as _height has it, measuring only the texts that may not fit on one line
+        for c, limit in one_line:
+            if _may_wrap(values[c], limit):
+                lines = max(lines, _lines(display(values[c], "text"), widths[c]))
+        if lines > 1:
+            ws.set_row(at, 13.5 * lines + 3)
     if block.filter:
         ws.autofilter(header_row, 0, header_row + len(block.rows), len(block.cols) - 1)
     return row + len(block.rows) + len(block.extra), header_row
 
 
+def _own_formats(band: list[Format], kinds: Sequence[str], values: Sequence[Any], fill: str | None, bold: bool,
+                 own: dict[int, str], lights: Sequence[int], formats: Formats) -> list[Format]:
+    """A row's formats where a cell has its own fill, or a light cell takes its light's colour (no band)."""
+    fmts = list(band)
+    for c in {*own, *lights}:
+        cell_fill = own.get(c) or fill
+        if kinds[c] == "light" and values[c] in LIGHT_COLOURS and cell_fill is None:
+            cell_fill = LIGHT_COLOURS[values[c]]
+        if cell_fill != fill:
+            fmts[c] = formats.cell(kinds[c], cell_fill, bold)
+    return fmts
+
+
+def _may_wrap(value: Any, limit: int) -> bool:
+    """Whether a text cell might need a second line (False only when it surely fits on one)."""
+    if value is None:
+        return False
+    text = value if type(value) is str else display(value, "text")
+    return len(text) > limit or not text.isprintable()  # a line break is not printable
+
+
 def _write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, fmt: Format) -> None:
-    if value is None or value == "":
+    kind_of = type(value)
+    if kind_of is str:  # the common cases first: a province writes 600,000 cells
+        if not value:
+            ws.write_blank(row, col, None, fmt)
+        elif kind == "light":
+            ws.write_string(row, col, LIGHT_LABELS.get(value, value), fmt)
+        else:
+            ws.write_string(row, col, clean_text(value), fmt)
+    elif (kind_of is float or kind_of is int) and kind != "light":
+        ws.write_number(row, col, value, fmt)
+    elif value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif kind == "light":
         ws.write_string(row, col, LIGHT_LABELS.get(value, str(value)), fmt)

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -43,6 +44,14 @@ def severity_fill(severity: str, *, pale: bool = False) -> PatternFill:
 
 def text_width(text: str) -> int:
     """Display width of text: a full-width (CJK) character counts as 2, others as 1."""
+    if text.isascii():  # no ASCII character is wide
+        return len(text)
+    return _wide_text_width(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _wide_text_width(text: str) -> int:
+    # a workbook measures the same town, project and problem texts on several sheets
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
