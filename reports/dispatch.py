@@ -177,12 +177,13 @@ def district_totals(status: Mapping[str, Any], settings: Settings, sources: Mone
     rounded project benchmarks."""
     allocated = sum(fen(t["allocated"]) or 0 for t in status["towns"])
     spent = sum(fen(t["spent"]) or 0 for t in status["towns"])
-    rated = [p for p in status["projects"] if p["spend_rate"] is not None and p["benchmark"] is not None]
-    weight = sum(fen(p["allocated"]) or 0 for p in rated)
-    benchmark = (sum((Decimal(fen(p["allocated"]) or 0) * Decimal(str(p["benchmark"])) for p in rated), Decimal(0))
-                 / weight) if weight else None
     if sources is not None and sources.parts:
         benchmark = sources.total().benchmark
+    else:
+        rated = [p for p in status["projects"] if p["spend_rate"] is not None and p["benchmark"] is not None]
+        weight = sum(fen(p["allocated"]) or 0 for p in rated)
+        benchmark = (sum((Decimal(fen(p["allocated"]) or 0) * Decimal(str(p["benchmark"])) for p in rated),
+                         Decimal(0)) / weight) if weight else None
     spend_rate = rate(spent, allocated)
     colour, gap, _ = light(spend_rate, benchmark, spent, allocated, rule_settings(settings))
     lights = [p["light"] for p in status["projects"]]

@@ -27,7 +27,8 @@ def sources_sheet(d: Dispatch, title: str, info: str) -> SheetSpec:
                if d.sources is not None and d.sources.parts and not d.sources.known(dim)]
     if unknown:
         lines.append(UNKNOWN_NOTE.format(what="、".join(unknown), columns="”“".join(f"资金{w}" for w in unknown)))
-    blocks = [_block(d.sources, dim) for dim in TITLES]
+    total = d.sources.total() if d.sources is not None and d.sources.parts else None  # summed once, not per table
+    blocks = [_block(d.sources, dim, total) for dim in TITLES]
     return SheetSpec(SHEET, title, lines, blocks, repeat_header=False)
 
 
@@ -38,11 +39,10 @@ def _cols(dimension: str) -> list[Col]:
             Col("偏差（个百分点）", "points", 9, 10)]
 
 
-def _block(sources: MoneySources | None, dimension: str) -> Block:
+def _block(sources: MoneySources | None, dimension: str, total: SourceRow | None) -> Block:
     block = Block(_cols(dimension), title=TITLES[dimension], empty="暂无项目数据")
-    if sources is None or not sources.parts:
+    if sources is None or total is None:
         return block
-    total = sources.total()
     rows = sources.rows(dimension)
     block.rows = [_values(n, r, total.allocated) for n, r in enumerate(rows, start=1)]
     carried = [r for r in rows if r.kind == CARRYOVER]
