@@ -42,6 +42,17 @@ def town_names(session: Session) -> list[str]:
     return list(session.scalars(select(Town.name).order_by(Town.id)))
 
 
+def submission_listing(session: Session) -> list[Any]:
+    """Every submission's id, town name, period, file name, receipt time, status and rows rejected, in the
+    order ``list_submissions`` lists them (newest period first, then town, then id): plain rows, no ORM
+    objects (a province has 13,000 submissions and the dispatch reads them all)."""
+    stmt = (select(Submission.id, Town.name, Submission.period, Submission.file_name, Submission.received_at,
+                   Submission.status, Submission.rows_rejected)
+            .outerjoin(Town, Town.id == Submission.town_id)
+            .order_by(Submission.period.desc(), Town.name, Submission.id))
+    return list(session.execute(stmt))
+
+
 def current_submission(session: Session, town_id: int, period: str) -> Submission | None:
     """The accepted submission of a town for a period (at most one is accepted at a time)."""
     return session.scalar(

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from monitor import queries as q
 from monitor.history import received_by
-from monitor.periods import split_period
+from monitor.periods import split_period, timeliness
 from monitor.settings import Settings
 from monitor.status import due_date, periods_with_data
-from monitor.submissions import list_submissions
 
 #: a town's report for a month: 按时 / 逾期 / 时间不详 / 未报送 / 未到截止日期
 REPORT_STATES: dict[str, str] = {"on-time": "按时报送", "late": "逾期报送", "unknown": "已报送（时间不详）",
@@ -62,8 +62,7 @@ def submissions_as_of(session: Session, settings: Settings, day: date) -> list[d
     cutoff = received_by(day)
     assert cutoff is not None
     # a file whose arrival is unknown (a month backfilled from the clerk's 汇总台账) was always there
-    seen = [dict(s) for s in list_submissions(session, settings)
-            if (received := received_datetime(s)) is None or received < cutoff]
+    seen = [s for s in _listed(session, settings) if (received := received_datetime(s)) is None or received < cutoff]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for s in seen:
         s["correction"] = False
@@ -80,6 +79,18 @@ def submissions_as_of(session: Session, settings: Settings, day: date) -> list[d
             first = groups.get((s["town"], s["period"]), [])
             s["correction"] = bool(first) and arrival(first[0]) < arrival(s)
     return seen
+
+
+def _listed(session: Session, settings: Settings) -> list[dict[str, Any]]:
+    """Every submission with what the dispatch reads of it, as ``list_submissions`` lists it (receipt time
+    as ISO text, timeliness against the month's deadline), from plain rows."""
+    out = []
+    for sub_id, town, period, file_name, received_at, status, rows_rejected in q.submission_listing(session):
+        out.append({"id": sub_id, "town": town, "period": period, "file_name": file_name,
+                    "received_at": received_at.isoformat(sep=" ") if received_at else None,
+                    "timeliness": timeliness(received_at, due_date(period, settings)) if period else "unknown",
+                    "status": status, "rows_rejected": rows_rejected})
+    return out
 
 
 def arrival(s: Mapping[str, Any]) -> tuple[datetime, int]:
