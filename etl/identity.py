@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -126,10 +127,15 @@ class ProjectResolver:
             column=row.labels.get("project_name"), raw=project.name))
 
 
-@lru_cache(maxsize=8)
-def _place_index(district: str, towns: tuple[str, ...]) -> _PlaceIndex:
-    """The index for the towns known now (the same for every file of a batch once its towns exist)."""
-    return _PlaceIndex(place_prefixes(district, towns))
+def _place_index(district: str, towns: tuple[str, ...]) -> _PlaceView:
+    """The index for the towns known now. A batch adds towns one file at a time (ordered by id, so the list
+    only grows): the index grows with it instead of being rebuilt for every file."""
+    with _INDEX_LOCK:  # threads with other databases must not extend one index with two different towns
+        index = _INDEXES.get(district)
+        if index is None or not index.extend(towns):
+            index = _INDEXES[district] = _PlaceIndex(district)
+            index.extend(towns)
+    return _PlaceView(index, len(towns))
 
 
 @lru_cache(maxsize=65536)
@@ -138,20 +144,52 @@ def _folded(place: str) -> str:
 
 
 class _PlaceIndex:
-    """The place names a project name may start with, indexed by first character.
+    """The place names a project name may start with, indexed by first character, each with the number of
+    towns before the one it came from (the district's name: -1).
 
     ``name_key(name, places)`` folds and sorts every place on every call, which a province of 1,127 towns
     (2,254 prefixes) makes the cost of a file. Only a place that occurs in the name's folded key can be
     stripped from it (the key only ever loses a prefix), so the same key comes from that handful of places.
     """
 
-    def __init__(self, places: Sequence[str]) -> None:
-        self.by_char: dict[str, list[str]] = {}
-        for folded in {_folded(p) for p in places if p}:
-            if folded:
-                self.by_char.setdefault(folded[0], []).append(folded)
+    def __init__(self, district: str) -> None:
+        self.towns: list[str] = []
+        self.rank: dict[str, int] = {}
+        self.by_char: dict[str, list[tuple[str, int]]] = {}
+        self._add(place_prefixes(district, ()), -1)
+
+    def extend(self, towns: tuple[str, ...]) -> bool:
+        """Take in the towns past those already known; False when ``towns`` does not continue them."""
+        have = len(self.towns)
+        if len(towns) >= have:
+            if list(towns[:have]) != self.towns:
+                return False
+            for rank, town in enumerate(towns[have:], start=have):
+                self._add(place_prefixes("", (town,)), rank)
+            self.towns.extend(towns[have:])
+            return True
+        return list(towns) == self.towns[: len(towns)]
+
+    def _add(self, places: list[str], rank: int) -> None:
+        for folded in (_folded(p) for p in places if p):
+            if folded and folded not in self.rank:
+                self.rank[folded] = rank
+                self.by_char.setdefault(folded[0], []).append((folded, rank))
+
+
+class _PlaceView:
+    """The index as it was with the first ``count`` towns: places of later towns are left out."""
+
+    def __init__(self, index: _PlaceIndex, count: int) -> None:
+        self.index, self.count = index, count
 
     def key(self, name: str) -> str:
         bare = name_key(name)
-        near = [p for ch in set(bare) for p in self.by_char.get(ch, ()) if p in bare]
+        by_char, count = self.index.by_char, self.count
+        near = [p for ch in set(bare) for p, rank in by_char.get(ch, ()) if rank < count and p in bare]
         return (name_key(name, near) if near else bare) or bare
+
+
+#: one growing index per district name
+_INDEXES: dict[str, _PlaceIndex] = {}
+_INDEX_LOCK = threading.Lock()
