@@ -19,6 +19,7 @@ from etl.extract import parse_grids
 from etl.header import HeaderMemo
 from etl.load import FileOutcome, LoadOptions, load_parsed, sha256_of
 from etl.model import ParsedFile
+from etl.parallel import Parse, ParseAhead
 from etl.register import RegisterFile, is_register, parse_register
 from etl.register_load import load_register_file
 from etl.resolve import resolve_identity
@@ -177,19 +178,21 @@ def _run(factory: sessionmaker[Session], paths: Sequence[Path], settings: Settin
     report = BatchReport()
     load_options = LoadOptions(received_at=options.received_at, district=settings["district.name"],
                                candidate_score=settings["identity.candidate_score"])
-    for path in collect_paths(paths):
-        report.results.extend(_one(factory, path, settings, options, load_options, keep))
-        if progress:
-            progress(path)
+    # the next files are parsed by a helper process while this one loads (in order, same results)
+    with ParseAhead(collect_paths(paths), settings, options) as files:
+        for path, parse in files:
+            report.results.extend(_one(factory, path, parse, settings, options, load_options, keep))
+            if progress:
+                progress(path)
     return report
 
 
-def _one(factory: sessionmaker[Session], path: Path, settings: Settings, options: IngestOptions,
-         load_options: LoadOptions, keep: bool) -> list[FileResult]:
+def _one(factory: sessionmaker[Session], path: Path, parse: Parse, settings: Settings,
+         options: IngestOptions, load_options: LoadOptions, keep: bool) -> list[FileResult]:
     """One result per file; a consolidated workbook gives one per town-month part (one transaction still)."""
     data, parsed = b"", None
     try:
-        data, parsed = parse_path(path, settings, options)
+        data, parsed = parse()
         with factory() as session:  # autobegins; closing without commit rolls back
             lock_for_load(session)
             outcomes = _load(session, parsed, data, settings, options, load_options)
