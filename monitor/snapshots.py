@@ -162,7 +162,7 @@ def compare_snapshots(previous: DispatchSnapshot, current: Mapping[str, Any]) ->
     old = {p["id"]: p for p in before.get("projects", [])}
     new = {p["id"]: p for p in current["projects"]}
     changes = [c for pid in [*new, *(i for i in old if i not in new)]
-               if (c := _project_change(old.get(pid), new.get(pid))).kinds]
+               if not _unchanged(old.get(pid), new.get(pid)) and (c := _project_change(old.get(pid), new.get(pid))).kinds]
     changes.sort(key=_change_order)
     seen = {s["id"] for s in before.get("submissions", [])}
     since = previous.day.isoformat()
@@ -172,6 +172,13 @@ def compare_snapshots(previous: DispatchSnapshot, current: Mapping[str, Any]) ->
     return Changes(previous_week=previous.week, previous_day=previous.day, previous_period=previous.period,
                    projects=changes, towns=_town_changes(before.get("towns", []), current["towns"]),
                    new_submissions=arrived)
+
+
+def _unchanged(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Listed both times with the same light, spending and flags: no kind of change (most projects of a
+    province in a week without new files), known without building the change."""
+    return (old is not None and new is not None and old["light"] == new["light"] and old["spent"] == new["spent"]
+            and old.get("flags", []) == new.get("flags", []))
 
 
 def _project_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> ProjectChange:
@@ -220,8 +227,8 @@ def _change_order(c: ProjectChange) -> tuple[Any, ...]:
 def _town_changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> list[TownChange]:
     old = {t["town"]: t for t in before}
     new = {t["town"]: t for t in after}
-    listed = list(new)
-    ranked = sorted(listed, key=lambda t: (new[t].get("rank") is None, new[t].get("rank") or 0, listed.index(t)))
+    position = {town: n for n, town in enumerate(new)}
+    ranked = sorted(new, key=lambda t: (new[t].get("rank") is None, new[t].get("rank") or 0, position[t]))
     out = []
     for town in [*ranked, *(t for t in old if t not in new)]:
         o, n = old.get(town, {}), new.get(town, {})
