@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from etl.model import ParsedRow
@@ -49,6 +50,7 @@ class ProjectResolver:
             if project is not None:
                 placed[row.excel_row] = project
         if self.created:
+            _number_new(self.session, self.created)
             self.session.flush()  # one batch of INSERTs for the file's new projects, which gives their ids
         return placed
 
@@ -136,6 +138,20 @@ def _place_index(district: str, towns: tuple[str, ...]) -> _PlaceView:
             index = _INDEXES[district] = _PlaceIndex(district)
             index.extend(towns)
     return _PlaceView(index, len(towns))
+
+
+def _number_new(session: Session, created: list[Project]) -> None:
+    """SQLite: give new projects the ids SQLite would (one past the largest, in order), so the flush inserts
+    them in one executemany; without ids it inserts them one statement each, to read each id back. The
+    file's transaction holds the database's write lock, so no other writer can take these ids meanwhile.
+    PostgreSQL numbers them from its sequence in one batched INSERT … RETURNING already."""
+    pending = [p for p in created if p.id is None]
+    if not pending or session.get_bind().dialect.name != "sqlite":
+        return
+    with session.no_autoflush:
+        top = session.scalar(select(func.max(Project.id))) or 0
+    for number, project in enumerate(pending, start=top + 1):
+        project.id = number
 
 
 @lru_cache(maxsize=65536)
