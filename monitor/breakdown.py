@@ -152,7 +152,10 @@ def _row(key: str | int, label: str, kind: str | None, parts: Sequence[SourcePar
     allocated = sum(p.allocated for p in parts)
     bench = None
     if benchmark is not None and allocated > 0:
-        weighted = sum((Fraction(benchmark(p.fund_year) or 0) * p.allocated for p in parts), Fraction(0))
+        by_year: dict[int, Any] = {}
+        for p in parts:  # one Fraction product per fund year, not per part (22k parts at province scale)
+            by_year[p.fund_year] = by_year.get(p.fund_year, 0) + p.allocated
+        weighted = sum((Fraction(benchmark(y) or 0) * a for y, a in by_year.items()), Fraction(0))
         bench = to_decimal(weighted / allocated)
     return SourceRow(key=key, label=label, kind=kind, projects=len({p.project_id for p in parts}),
                      allocated=allocated, spent=sum(p.spent for p in parts), benchmark=bench)
