@@ -201,6 +201,22 @@ def dispatch(a: dict[str, Any]) -> dict[str, Any]:
 
 
 @step
+def weekly(a: dict[str, Any]) -> dict[str, Any]:
+    """The weekly job's reports as the job runs them: the dispatch pack, then the letters, the month judged
+    once for both (monitor.scheduler.jobs.weekly_reports)."""
+    import reports.dispatch_docx  # noqa: F401 - imported by the run; loaded here so the work time is the work
+    import reports.dispatch_xlsx  # noqa: F401
+    import reports.letter_docx  # noqa: F401
+    from monitor.scheduler.jobs import weekly_reports
+
+    settings = _settings(a)
+    factory = _factory(a["db"])
+    seconds, (pack, letters) = _timed(lambda: weekly_reports(factory, settings, date.fromisoformat(a["day"]),
+                                                             Path(a["out"])))
+    return {"seconds": seconds, "week": pack.week, "letters": len(letters.letters)}
+
+
+@step
 def dump(a: dict[str, Any]) -> dict[str, Any]:
     from baseline_dump import cells_of
     from baseline_dump import dump as write

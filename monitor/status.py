@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
 from monitor.history import ProjectRecord, load_histories, load_history, received_in_time
-from monitor.memo import session_memo
+from monitor.memo import session_memo, shared_memo
 from monitor.money import fen_to_yuan
 from monitor.periods import deadline
 from monitor.rules.engine import evaluate_project, evaluate_town
@@ -75,16 +75,17 @@ def default_period(session: Session, settings: Settings, as_of: date) -> str | N
 def judge(session: Session, settings: Settings, period: str, as_of: date, *, town: str | None = None,
           project_ids: list[int] | None = None) -> list[Judged]:
     """Every project with a report at or before ``period``, judged by the rules (kept in the session's memo
-    until its next write: the dispatch asks twice)."""
+    until its next write: the dispatch asks twice; and within :func:`monitor.memo.shared`, for the run)."""
     rules = rule_settings(settings)
-    memo = session_memo(session)
     key = _memo_key(period, as_of, town, project_ids, rules)
-    if memo is not None and key in memo:
-        return list(memo[key])
+    memos = [m for m in (session_memo(session), shared_memo(session)) if m is not None]
+    for memo in memos:
+        if key in memo:
+            return list(memo[key])
     with _bulk():
         judged = [Judged(rec, evaluate_project(rec.input, period, as_of, rules))
                   for rec in load_history(session, period, town, project_ids, as_of=as_of)]
-    if memo is not None:
+    for memo in memos:
         memo[key] = judged
     return list(judged)
 
@@ -94,12 +95,12 @@ def judge_each(session: Session, settings: Settings, periods: Sequence[str], as_
     """:func:`judge` of each of ``periods`` (oldest first) from one read of the rows (a review judges every
     month of the year). The ``remember`` period's result goes into the session's memo, as judge() would."""
     rules = rule_settings(settings)
-    memo = session_memo(session)
+    memos = [m for m in (session_memo(session), shared_memo(session)) if m is not None]
     for period, records in load_histories(session, periods, as_of):
         with _bulk():
             judged = [Judged(rec, evaluate_project(rec.input, period, as_of, rules)) for rec in records]
         del records
-        if memo is not None and period == remember:
+        for memo in memos if period == remember else ():
             memo[_memo_key(period, as_of, None, None, rules)] = judged
         yield period, list(judged)
 

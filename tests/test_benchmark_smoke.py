@@ -21,6 +21,7 @@ def test_benchmark_runs_small_and_prints_every_figure(tmp_path: Path) -> None:
     out = proc.stdout
     assert "| step |" in out and "- CPU:" in out and "- Python:" in out
     assert "ingest month 1: 5 files" in out and "status 2024-02" in out and "letters:" in out
+    assert "weekly job's reports: dispatch pack, then" in out
     tail = out.strip().splitlines()[-len(KEYS):]
     for key, line in zip(KEYS, tail, strict=True):
         assert re.fullmatch(rf"{key}=\d+(\.\d+)?", line), line

@@ -34,6 +34,11 @@ def cells(path: Path) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets}
 
 
+def texts(path: Path) -> list[str]:
+    doc = Document(str(path))
+    return [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+
+
 def test_schedule_run_weekly_makes_the_same_pack_as_dispatch(demo_db: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = tmp_path / "a.db", tmp_path / "b.db"
@@ -53,6 +58,12 @@ def test_schedule_run_weekly_makes_the_same_pack_as_dispatch(demo_db: Path, tmp_
         [p.text for p in Document(str(theirs / "调度通报.docx")).paragraphs]
     letters = sorted(Path("outputs/letters-2023-10-30").glob("*.docx"))
     assert letters and all(str(p) in scheduled.output for p in letters), scheduled.output
+    # the job judges the month once for the pack and the letters: the letters are those drafted by hand after it
+    drafted = runner.invoke(cli, ["--db", f"sqlite:///{a}", "letters", "--date", "2023-10-30", "--out", "byhand"])
+    assert drafted.exit_code == 0, drafted.output
+    assert [p.name for p in letters] == sorted(p.name for p in Path("byhand/letters-2023-10-30").glob("*.docx"))
+    for path in letters:
+        assert texts(path) == texts(Path("byhand/letters-2023-10-30") / path.name), path.name
 
     again = runner.invoke(cli, ["--db", f"sqlite:///{b}", "schedule", "run", "weekly", "--at", "2023-11-01"])
     assert again.exit_code == 0 and "weekly:2023-W44 already ran (ok" in again.output

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.memo import shared
 from monitor.scheduler import runlog
 from monitor.scheduler.inbox import InboxFolders, process_inbox, ready_files
 from monitor.scheduler.keys import month_closed, run_key
@@ -162,14 +163,21 @@ def _inbox(rt: Runtime, at: datetime) -> dict[str, Any]:
     return process_inbox(rt.factory, rt.settings, at).as_json()
 
 
-def _weekly(rt: Runtime, at: datetime) -> dict[str, Any]:
+def weekly_reports(factory: sessionmaker[Session], settings: Settings, day: date,
+                   out_dir: Path) -> tuple[Any, Any]:
+    """The weekly job after its inbox pass: the dispatch pack, then the letters (DispatchResult,
+    LettersResult). The month is judged once for both: neither changes the figures."""
     from monitor.cli.dispatch import run_dispatch
     from monitor.cli.letters import run_letters
 
+    with shared():
+        return run_dispatch(factory, settings, day, out_dir), run_letters(factory, settings, day, out_dir)
+
+
+def _weekly(rt: Runtime, at: datetime) -> dict[str, Any]:
     inbox = _inbox(rt, at)
     day = at.date()
-    pack = run_dispatch(rt.factory, rt.settings, day, rt.out_dir)
-    letters = run_letters(rt.factory, rt.settings, day, rt.out_dir)
+    pack, letters = weekly_reports(rt.factory, rt.settings, day, rt.out_dir)
     return {"day": day.isoformat(), "inbox": inbox, "period": pack.period,
             "dispatch": [str(p) for p in pack.paths], "letters": [str(p) for p in letters.paths]}
 
@@ -188,13 +196,14 @@ def _monthly(rt: Runtime, at: datetime) -> dict[str, Any]:
     outputs: dict[str, Any] = {"day": day.isoformat(), "inbox": inbox, "period": period}
     with rt.factory() as session:
         has_data = period in periods_with_data(session, day)
-    if has_data:
-        review = run_review(rt.factory, rt.settings, period, day, rt.out_dir)
-        outputs["review"] = [str(p) for p in review.paths]
-    else:
-        outputs["review"] = []
-        outputs["note"] = f"no report for {period} yet: no review pack (催报 go to the towns)"
-    letters = run_letters(rt.factory, rt.settings, day, rt.out_dir)
+    with shared():  # the review's month is judged once for the review and the letters
+        if has_data:
+            review = run_review(rt.factory, rt.settings, period, day, rt.out_dir)
+            outputs["review"] = [str(p) for p in review.paths]
+        else:
+            outputs["review"] = []
+            outputs["note"] = f"no report for {period} yet: no review pack (催报 go to the towns)"
+        letters = run_letters(rt.factory, rt.settings, day, rt.out_dir)
     outputs["letters"] = [str(p) for p in letters.paths]
     return outputs
 
