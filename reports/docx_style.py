@@ -104,11 +104,16 @@ def new_document(*, title: str = "", author: str = "", created: date | None = No
     fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE_PITCH
     for section in doc.sections:
         set_a4(section)
+    set_properties(doc, title=title, author=author, created=created)
+    return doc
+
+
+def set_properties(doc: DocumentObject, *, title: str, author: str, created: date | None) -> None:
+    """Title, author and (when given: a rerun writes the same properties) the date, of the document's file."""
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, author, author
-    if created is not None:  # a rerun writes the same properties
+    if created is not None:
         props.created = props.modified = datetime(created.year, created.month, created.day)
-    return doc
 
 
 def set_a4(section: Section, margins_mm: Sequence[float] = MARGINS_MM) -> None:
@@ -203,8 +208,34 @@ def _copy_row(model: BaseOxmlElement, row: _Row, values: Sequence[str]) -> None:
     """Put a copy of the ``model`` row (one paragraph of one run per cell) with ``values`` in place of ``row``."""
     tr = deepcopy(model)
     for tc, value in zip(tr.tc_lst, values, strict=True):
-        tc.p_lst[0].r_lst[0].text = value  # as Run.text does: line breaks and tabs become w:br / w:tab
+        set_run_text(tc.p_lst[0].r_lst[0], value)
     row._tr.getparent().replace(row._tr, tr)
+
+
+_T, _RPR, _SPACE = qn("w:t"), qn("w:rPr"), qn("xml:space")
+
+
+def set_run_text(r: BaseOxmlElement, text: str) -> None:
+    """``Run.text = text`` on a run that holds properties and at most one ``w:t``: the same XML (no ``w:t``
+    for "", ``xml:space="preserve"`` when spaces lead or trail) without python-docx's per-run clearing;
+    text with line breaks or tabs, and any other run, go the python-docx way (``w:br`` / ``w:tab``)."""
+    children = [child for child in r if child.tag != _RPR]
+    if len(children) > 1 or (children and children[0].tag != _T) or any(ch in text for ch in "\t\n\r"):
+        r.text = text
+        return
+    t = children[0] if children else None
+    if not text:
+        if t is not None:
+            r.remove(t)
+        return
+    if t is None:
+        t = OxmlElement("w:t")
+        r.append(t)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(_SPACE, "preserve")
+    else:
+        t.attrib.pop(_SPACE, None)
 
 
 def _keep_row(row: _Row, *, header: bool) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import pytest
 from docx.shared import Pt, RGBColor
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from reports import docx_style
@@ -37,3 +41,15 @@ def test_a_run_with_properties_is_changed_in_place() -> None:
     set_font(run, HEITI, SIZE_4)
     assert run.font.italic and run.font.name == HEITI and run.font.size == SIZE_4
     assert len(run.element.findall(docx_style.qn("w:rPr"))) == 1
+
+
+@given(model=st.text(alphabet=" a甲\t\n", max_size=6), text=st.text(alphabet=" b乙\t\n\r", max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_setting_a_copied_runs_text_is_what_python_docx_makes(model: str, text: str) -> None:
+    doc = new_document()
+    run = doc.add_paragraph().add_run(model)
+    set_font(run, FANGSONG, SIZE_3)
+    fast, slow = deepcopy(run.element), deepcopy(run.element)
+    docx_style.set_run_text(fast, text)
+    slow.text = text
+    assert etree.tostring(fast) == etree.tostring(slow)

@@ -465,3 +465,32 @@ def test_no_report_notice_on_the_deadline_day_itself_only_after_it(loaded, tmp_p
     day_after = run_letters(loaded, SETTINGS, date(2023, 11, 7), tmp_path)
     notice = by_recipient(day_after)["铁铺镇人民政府"]
     assert (notice.kind, notice.period) == ("report", "2023-10")
+
+
+def test_a_letter_is_the_same_bytes_whatever_was_written_before_it(loaded, tmp_path: Path) -> None:
+    """Each thread reuses one emptied blank letter: a letter written after others (with tables, without) is
+    every part of the one written first in a fresh thread."""
+    import threading
+
+    from reports.letter_docx import write_letter_docx
+    from reports.letters import plan_letters
+
+    with loaded() as s:
+        _, drafts = plan_letters(s, SETTINGS, NOV10)
+    assert {d.kind for d in drafts} == {"reminder", "report", "finance"}
+
+    def fresh(n: int, draft: Any) -> Path:  # a new thread: a new blank letter
+        path = tmp_path / f"fresh-{n}.docx"
+        thread = threading.Thread(target=write_letter_docx, args=(draft, path, SETTINGS))
+        thread.start()
+        thread.join()
+        return path
+
+    for order in (drafts, drafts[::-1]):
+        for n, draft in enumerate(order):
+            after = write_letter_docx(draft, tmp_path / f"after-{n}.docx", SETTINGS)
+            with zipfile.ZipFile(fresh(n, draft)) as first, zipfile.ZipFile(after) as later:
+                assert first.namelist() == later.namelist()
+                for name in first.namelist():
+                    assert first.read(name) == later.read(name), (draft.kind, name)
+            assert draft.title in docx.Document(str(after)).paragraphs[3].text
