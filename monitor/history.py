@@ -155,7 +155,10 @@ def _stream(session: Session, period: str, town: str | None, project_ids: list[i
     width = len(FIGURES)
     # streamed in project order, each project handed on as soon as its rows are read: a province year is
     # 270k rows
-    for found in session.execute(stmt.execution_options(yield_per=STREAM_ROWS)):
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # as session.execute would: the rows read include this session's own changes
+    # through the connection, as plain rows: the ORM's result processing was ~40% of reading a province year
+    for found in session.connection().execute(stmt.execution_options(yield_per=STREAM_ROWS)):
         row, (per, sub_id, town_id, received, name) = found, found[width:]
         force = in_force.get((town_id, per))
         if force is None:
