@@ -7,7 +7,7 @@ machine supplies the fonts named (仿宋_GB2312, 方正小标宋简体, 黑体, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -166,14 +166,43 @@ def add_section(doc: DocumentObject, heading: str, paragraphs: Sequence[str]) ->
 
 def add_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[str]],
               widths_mm: Sequence[float], *, size: Pt = SIZE_5, left: Sequence[int] = (),
-              each_paragraph: Callable[[Paragraph], None] | None = None) -> Table:
+              snap_to_grid: bool | None = None) -> Table:
     """A bordered table in 仿宋 (header in 黑体), single-spaced, centred on the page; the body cells of the
-    ``left`` columns (names, reasons) are aligned left, the rest centred. ``each_paragraph`` finishes every
-    cell's paragraph (e.g. off the document grid).
+    ``left`` columns (names, reasons) are aligned left, the rest centred. ``snap_to_grid=False`` takes every
+    cell's paragraph off the document grid (see :func:`set_snap_to_grid`).
 
-    The first full body row is laid out cell by cell; the other full rows are copies of it with their own
-    text (the same XML the cell-by-cell way makes, at a fraction of python-docx's cost per cell).
+    The header row and one body row are laid out cell by cell, the python-docx way, once per kind of table
+    (headers, widths, size, alignment) and kept; each table is a copy of that with a copy of the body row
+    per row, each with its own text: the same XML the cell-by-cell way makes, at a fraction of the cost (a
+    province's letters have ~1,100 tables). A table with a short row is laid out the cell-by-cell way.
     """
+    values = [list(v) for v in rows]
+    if not values or any(len(v) != len(headers) for v in values):
+        return _table_cell_by_cell(doc, headers, values, widths_mm, size, left, snap_to_grid)
+    kind = _table_kind(tuple(headers), tuple(widths_mm), size, tuple(left), snap_to_grid)
+    tbl = deepcopy(kind)
+    model = tbl.tr_lst[1]
+    for row in values[1:]:
+        tbl.append(_row_copy(model, row))
+    _set_row_text(model, values[0])
+    body = doc._body
+    body._element._insert_tbl(tbl)  # as python-docx's add_table puts it: before the final sectPr
+    return Table(tbl, body)
+
+
+@lru_cache(maxsize=32)
+def _table_kind(headers: tuple[str, ...], widths_mm: tuple[float, ...], size: Pt, left: tuple[int, ...],
+                snap_to_grid: bool | None) -> BaseOxmlElement:
+    """A table of this kind with its header row and one empty body row (made in a scratch document)."""
+    table = _table_cell_by_cell(new_document(), headers, [[""] * len(headers)], widths_mm, size, left,
+                                snap_to_grid)
+    return table._tbl
+
+
+def _table_cell_by_cell(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequence[str]],
+                        widths_mm: Sequence[float], size: Pt, left: Sequence[int],
+                        snap_to_grid: bool | None) -> Table:
+    """:func:`add_table` laid out cell by cell (the first full body row, then copies of it)."""
     table = doc.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -197,8 +226,8 @@ def add_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequen
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if r and c in left else WD_ALIGN_PARAGRAPH.CENTER
             set_font(paragraph.add_run(value), HEITI if r == 0 else FANGSONG, size)
-        for paragraph in (p for cell in cells for p in cell.paragraphs) if each_paragraph else ():
-            each_paragraph(paragraph)  # type: ignore[misc]  # not None here
+        for paragraph in (p for cell in cells for p in cell.paragraphs) if snap_to_grid is not None else ():
+            set_snap_to_grid(paragraph, snap_to_grid)
         if r == 1 and len(values) == len(headers):
             model = row._tr
     return table
@@ -206,10 +235,20 @@ def add_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Sequen
 
 def _copy_row(model: BaseOxmlElement, row: _Row, values: Sequence[str]) -> None:
     """Put a copy of the ``model`` row (one paragraph of one run per cell) with ``values`` in place of ``row``."""
+    row._tr.getparent().replace(row._tr, _row_copy(model, values))
+
+
+def _row_copy(model: BaseOxmlElement, values: Sequence[str]) -> BaseOxmlElement:
     tr = deepcopy(model)
+    _set_row_text(tr, values)
+    return tr
+
+
+def _set_row_text(tr: BaseOxmlElement, values: Sequence[str]) -> None:
+    """Each cell's text: its one paragraph's one run (a run made for "" has none yet: it gets one)."""
     for tc, value in zip(tr.tc_lst, values, strict=True):
-        set_run_text(tc.p_lst[0].r_lst[0], value)
-    row._tr.getparent().replace(row._tr, tr)
+        paragraph = tc.p_lst[0]
+        set_run_text(paragraph.r_lst[0], value)
 
 
 _T, _RPR, _SPACE = qn("w:t"), qn("w:rPr"), qn("xml:space")

@@ -218,7 +218,7 @@ def _attachment(doc: DocumentObject, content: LetterContent) -> None:
     set_snap_to_grid(note, False)
     spec = content.table
     add_table(doc, spec.headers, spec.rows, spec.widths_mm, size=TABLE_SIZE, left=spec.left,
-              each_paragraph=lambda paragraph: set_snap_to_grid(paragraph, False))
+              snap_to_grid=False)
 
 
 if __name__ == "__main__":  # a helper of write_letters: python -m reports.letter_docx SHARE.pickle

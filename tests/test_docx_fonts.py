@@ -53,3 +53,23 @@ def test_setting_a_copied_runs_text_is_what_python_docx_makes(model: str, text: 
     docx_style.set_run_text(fast, text)
     slow.text = text
     assert etree.tostring(fast) == etree.tostring(slow)
+
+
+cell_text = st.text(alphabet=" 甲a1\t\n", max_size=5)
+
+
+@given(cols=st.integers(1, 4), data=st.data(), snap=st.sampled_from([None, False, True]))
+@settings(max_examples=60, deadline=None)
+def test_a_table_from_its_kept_kind_is_the_cell_by_cell_table(cols: int, data: st.DataObject,
+                                                             snap: bool | None) -> None:
+    headers = data.draw(st.lists(st.sampled_from(["序号", "项目\n名称", "支出率", "原因"]), min_size=cols, max_size=cols))
+    rows = data.draw(st.lists(st.lists(cell_text, min_size=cols, max_size=cols), min_size=1, max_size=4))
+    widths = data.draw(st.lists(st.sampled_from([12.0, 30.5, 45.0]), min_size=cols, max_size=cols))
+    left = data.draw(st.sets(st.integers(0, cols - 1)))
+    fast_doc, slow_doc = new_document(), new_document()
+    fast = docx_style.add_table(fast_doc, headers, rows, widths, size=SIZE_4, left=tuple(sorted(left)),
+                                snap_to_grid=snap)
+    slow = docx_style._table_cell_by_cell(slow_doc, headers, rows, widths, SIZE_4, tuple(sorted(left)), snap)
+    assert etree.tostring(fast._tbl) == etree.tostring(slow._tbl)
+    assert etree.tostring(fast_doc.element.body) == etree.tostring(slow_doc.element.body)
+    assert [c.text for c in fast.rows[-1].cells] == [c.text for c in slow.rows[-1].cells]
