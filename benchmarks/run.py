@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -158,7 +159,7 @@ def measure(a: argparse.Namespace, data: Path, out: Path) -> dict[str, Any]:
     r["ingest_last"] = setup[-1] if setup else None
     r["calamine_last"] = run_step("calamine", {"folder": str(last)}, a.repeat) if setup else None
     weekly_db = out / "weekly.db"  # the weekly job's reports run on their own copy (letters register numbers)
-    with sqlite3.connect(out / "province.db") as source, sqlite3.connect(weekly_db) as copy:
+    with closing(sqlite3.connect(out / "province.db")) as source, closing(sqlite3.connect(weekly_db)) as copy:
         source.backup(copy)
     r["status"] = run_step("status", {**base, "db": db, "period": period, "day": day}, a.repeat)
     r["select"] = run_step("select", {"db": db, "period": period}, a.repeat)
