@@ -43,6 +43,12 @@ def shared_memo(session: Session) -> dict[Any, Any] | None:
     return memo.setdefault(str(session.get_bind().url), {})  # type: ignore[no-any-return]
 
 
+def memos(session: Session) -> list[dict[Any, Any]]:
+    """The memos a result read through ``session`` may be kept in: the session's (while it holds no
+    changes) and the :func:`shared` one (within such a block)."""
+    return [m for m in (session_memo(session), shared_memo(session)) if m is not None]
+
+
 def session_memo(session: Session) -> dict[Any, Any] | None:
     """The session's memo, or None while it holds changes not yet flushed (a fresh result could differ)."""
     if session.new or session.dirty or session.deleted:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import ConfigError
 from monitor.history import ProjectRecord, load_histories, load_history, received_in_time
-from monitor.memo import session_memo, shared_memo
+from monitor.memo import memos as memos_of
 from monitor.money import fen_to_yuan
 from monitor.periods import deadline
 from monitor.rules.engine import evaluate_project, evaluate_town
@@ -78,7 +78,7 @@ def judge(session: Session, settings: Settings, period: str, as_of: date, *, tow
     until its next write: the dispatch asks twice; and within :func:`monitor.memo.shared`, for the run)."""
     rules = rule_settings(settings)
     key = _memo_key(period, as_of, town, project_ids, rules)
-    memos = [m for m in (session_memo(session), shared_memo(session)) if m is not None]
+    memos = memos_of(session)
     for memo in memos:
         if key in memo:
             return list(memo[key])
@@ -95,7 +95,7 @@ def judge_each(session: Session, settings: Settings, periods: Sequence[str], as_
     """:func:`judge` of each of ``periods`` (oldest first) from one read of the rows (a review judges every
     month of the year). The ``remember`` period's result goes into the session's memo, as judge() would."""
     rules = rule_settings(settings)
-    memos = [m for m in (session_memo(session), shared_memo(session)) if m is not None]
+    memos = memos_of(session)
     for period, records in load_histories(session, periods, as_of):
         with _bulk():
             judged = [Judged(rec, evaluate_project(rec.input, period, as_of, rules)) for rec in records]

@@ -247,8 +247,7 @@ def _row_copy(model: BaseOxmlElement, values: Sequence[str]) -> BaseOxmlElement:
 def _set_row_text(tr: BaseOxmlElement, values: Sequence[str]) -> None:
     """Each cell's text: its one paragraph's one run (a run made for "" has none yet: it gets one)."""
     for tc, value in zip(tr.tc_lst, values, strict=True):
-        paragraph = tc.p_lst[0]
-        set_run_text(paragraph.r_lst[0], value)
+        set_run_text(tc.p_lst[0].r_lst[0], value)
 
 
 _T, _RPR, _SPACE = qn("w:t"), qn("w:rPr"), qn("xml:space")

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -31,8 +32,8 @@ from monitor.settings import load_settings
 from monitor.status import build_status
 from reports.dispatch import run_dispatch
 from reports.docx_style import FANGSONG, HEITI, KAITI, XIAOBIAOSONG
-from reports.letter_docx import text_chars
-from reports.letters import run_letters
+from reports.letter_docx import text_chars, write_letter_docx
+from reports.letters import plan_letters, run_letters
 from tests.helpers import LX_ROWS, project, town_workbook
 
 TOWNS = ["磷溪镇", "官塘镇", "铁铺镇"]
@@ -470,11 +471,6 @@ def test_no_report_notice_on_the_deadline_day_itself_only_after_it(loaded, tmp_p
 def test_a_letter_is_the_same_bytes_whatever_was_written_before_it(loaded, tmp_path: Path) -> None:
     """Each thread reuses one emptied blank letter: a letter written after others (with tables, without) is
     every part of the one written first in a fresh thread."""
-    import threading
-
-    from reports.letter_docx import write_letter_docx
-    from reports.letters import plan_letters
-
     with loaded() as s:
         _, drafts = plan_letters(s, SETTINGS, NOV10)
     assert {d.kind for d in drafts} == {"reminder", "report", "finance"}
